@@ -1,0 +1,92 @@
+"""Settings from config.yaml, with the command line's --content/--output overrides."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from .errors import ConfigError
+
+DEFAULTS = {
+    "title": "部门预算公开平台",
+    "description": "",
+    "base_url": "",
+    "language": "zh-CN",
+}
+PATH_DEFAULTS = {"content": "content", "templates": "templates", "output": "site"}
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str
+    description: str
+    base_url: str  # absolute URL the site is published at, ending in "/" (or "" if unknown)
+    language: str
+    content_dir: Path
+    templates_dir: Path
+    output_dir: Path
+    path: Optional[Path] = None  # the config file, for the preview server to watch
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.content_dir / "sources"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.content_dir / "data"
+
+    @property
+    def pages_dir(self) -> Path:
+        return self.content_dir / "pages"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.templates_dir / "static"
+
+
+def load_config(path: Optional[Path] = None, content: Optional[Path] = None, output: Optional[Path] = None,
+                templates: Optional[Path] = None) -> Config:
+    """Read config.yaml (relative paths in it are relative to its folder) and apply overrides."""
+    data: dict = {}
+    base = Path.cwd()
+    if path is not None:
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise ConfigError(str(path), "config file not found") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise ConfigError(str(path), f"YAML syntax error: {getattr(exc, 'problem', exc)}",
+                              mark.line + 1 if mark else None) from None
+        if not isinstance(data, dict):
+            raise ConfigError(str(path), "expected a mapping of settings (title, base_url, paths …)", 1)
+        base = path.resolve().parent
+    name = str(path) if path else "config"
+    unknown = set(data) - set(DEFAULTS) - {"paths"}
+    if unknown:
+        raise ConfigError(name, f"unknown setting(s): {', '.join(sorted(unknown))}; "
+                                f"expected {', '.join(sorted([*DEFAULTS, 'paths']))}")
+    paths = data.get("paths") or {}
+    if not isinstance(paths, dict) or set(paths) - set(PATH_DEFAULTS):
+        raise ConfigError(name, f"'paths' takes only {', '.join(PATH_DEFAULTS)}")
+    values = {key: data.get(key, default) for key, default in DEFAULTS.items()}
+    for key, value in values.items():
+        if not isinstance(value, str):
+            raise ConfigError(name, f"'{key}' must be text, not {type(value).__name__}")
+    base_url = values["base_url"].strip()
+    if base_url and not (base_url.startswith(("http://", "https://")) and base_url.endswith("/")):
+        raise ConfigError(name, f"'base_url' must be an http(s) address ending in '/', got {base_url!r}")
+
+    def resolve(key: str, override: Optional[Path]) -> Path:
+        if override is not None:
+            return Path(override).resolve()
+        return (base / str(paths.get(key, PATH_DEFAULTS[key]))).resolve()
+
+    return Config(
+        title=values["title"], description=values["description"], base_url=base_url, language=values["language"],
+        content_dir=resolve("content", content), templates_dir=resolve("templates", templates),
+        output_dir=resolve("output", output), path=path.resolve() if path else None,
+    )

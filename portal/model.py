@@ -1,0 +1,89 @@
+"""The data model: plain dataclasses shared by the parser, the YAML data files and the renderer.
+
+A cell of a table is one of:
+- ``None``: the document left it empty;
+- ``Decimal``: an amount or count, with the precision it was printed with (``Decimal("0.00")``);
+- ``str``: anything else (codes such as ``"2010301"``, names, percentages, targets).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Optional, Union
+
+Cell = Union[None, Decimal, str]
+
+KINDS = ("budget", "budget_explanation", "final_accounts", "performance_evaluation")
+KIND_LABELS = {
+    "budget": "部门预算",
+    "budget_explanation": "预算编制说明",
+    "final_accounts": "部门决算",
+    "performance_evaluation": "专项绩效自评报告",
+}
+UNITS = ("元", "万元", "千元", "亿元")
+
+
+@dataclass
+class Source:
+    file: str
+    sha256: str
+
+
+@dataclass
+class Section:
+    heading: str
+    level: int  # 1 = 第X部分 / top heading, 2 = 一、, 3 = （一）
+    paragraphs: list[str]
+    line: int
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    unit: Optional[str]
+    line: int
+    header: list[list[Cell]]
+    rows: list[list[Cell]]
+    label: Optional[str] = None  # 附表5, 表1, 预算08表 …
+    kind: str = "data"  # "data", "form" (label/value pairs) or "performance" (绩效目标)
+    empty: bool = False
+    note: Optional[str] = None  # what the document says when the table is empty
+    notes: list[str] = field(default_factory=list)  # 备注 / 注 lines printed under the table
+    continued_at: list[int] = field(default_factory=list)  # lines where a page continuation was merged
+
+
+@dataclass
+class GlossaryEntry:
+    term: str
+    definition: str
+    line: int
+    group: Optional[str] = None  # the heading entry this one is listed under
+    code: Optional[str] = None  # function-classification code (e.g. "2010301") when matched to a table row
+
+
+@dataclass
+class Evaluation:
+    project: str
+    line: int
+    budget: Optional[Decimal]
+    actual: Optional[Decimal]
+    completion_rate: Optional[Decimal]  # percent, as printed (76.51 means 76.51 %)
+    unit: str
+    sections: list[Section]
+
+
+@dataclass
+class Document:
+    department: str
+    year: int
+    kind: str
+    title: str
+    slug: str
+    source: Source
+    department_aliases: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
