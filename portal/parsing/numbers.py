@@ -1,0 +1,42 @@
+"""Amounts as printed: ``45,084.94``, ``0.00``, ``10000`` → exact ``Decimal`` with the printed precision."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+from typing import Optional
+
+_AMOUNT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# "51. 26", "76. 51%": a space after the decimal point, left by PDF extraction.
+_SPLIT_DECIMAL = re.compile(r"(?<=\d)\s*\.\s+(?=\d)")
+# "1,202,32 万元": a comma typed for the decimal point after thousands groups.
+_COMMA_DECIMAL = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})*),(\d{2})(?![\d,])")
+
+
+def parse_amount(text: Optional[str]) -> Optional[Decimal]:
+    """The exact amount a cell prints, or None if the cell is not a plain number."""
+    if not text:
+        return None
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if not _AMOUNT.fullmatch(folded):
+        return None
+    return Decimal(folded.replace(",", ""))
+
+
+def normalise_prose(text: str) -> tuple[str, list[str]]:
+    """Prose with split decimals closed up and comma-for-point typos fixed; notes on each typo fixed."""
+    notes = []
+
+    def fix(match: re.Match) -> str:
+        fixed = f"{match.group(1)}.{match.group(2)}"
+        notes.append(f"read '{match.group(0)}' as {fixed.replace(',', '')} (comma printed for the decimal point)")
+        return fixed
+
+    text = _SPLIT_DECIMAL.sub(".", unicodedata.normalize("NFKC", text))
+    return _COMMA_DECIMAL.sub(fix, text), notes
+
+
+def amount_in(text: str) -> Optional[Decimal]:
+    """The first amount in a piece of (already normalised) prose."""
+    match = _AMOUNT.search(text)
+    return Decimal(match.group(0).replace(",", "")) if match else None

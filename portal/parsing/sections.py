@@ -1,0 +1,82 @@
+"""Narrative sections: headings (第X部分, 一、, （一）, Markdown #) and their paragraphs.
+
+Paragraph breaks are kept; a sentence cut by a page break (a paragraph that does not end in
+punctuation followed by one that does not start a new item) is joined again. The 目录 (table of
+contents) is dropped: it repeats the headings, which are read where they stand.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..model import Section
+from .lines import Line
+from .text import join_wrapped, squash
+
+NUMERAL = "[一二三四五六七八九十廿]+"
+PART = re.compile(rf"^第{NUMERAL}部分")
+LEVEL2 = re.compile(rf"^{NUMERAL}\s*[、.．]\s*\S")
+LEVEL3 = re.compile(rf"^[（(]{NUMERAL}[）)]\s*\S")
+TOC = {"目录", "目次"}
+ITEM_START = re.compile(rf"^(?:[（(]?(?:{NUMERAL}|\d+)[）)、.．]|\d+\s|[-•·]|第{NUMERAL})")
+SENTENCE_END = tuple("。！？；：:;!?）)”\"…%」』")
+MAX_HEADING_LENGTH = 40
+
+
+def heading_level(line: Line) -> Optional[int]:
+    """1 for a part (第X部分), 2 for 一、, 3 for （一）; None for a paragraph."""
+    text = line.text
+    if not text or len(text) > MAX_HEADING_LENGTH or text.endswith(("。", "；", "，", ";", ",")):
+        return None
+    if PART.match(text):
+        return 1
+    if LEVEL2.match(text):
+        return 2
+    if LEVEL3.match(text):
+        return 3
+    return 2 if line.heading else None
+
+
+def drop_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
+    """Lines without the table of contents, and the part headings the contents listed."""
+    out, listed = [], []
+    i = 0
+    while i < len(lines):
+        if squash(lines[i].text) not in TOC:
+            out.append(lines[i])
+            i += 1
+            continue
+        entries = [l for l in lines[i + 1:] if not l.blank]
+        first = squash(entries[0].text) if entries else None
+        # the contents end where their first entry is printed again as a heading
+        repeat = next((k for k in range(i + 1, len(lines)) if squash(lines[k].text) == first
+                       and lines[k] is not entries[0]), None)
+        if repeat is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        listed.extend(l.text for l in lines[i + 1:repeat] if PART.match(l.text))
+        i = repeat
+    return out, listed
+
+
+def build_sections(lines: list[Line]) -> list[Section]:
+    sections: list[Section] = []
+    current: Optional[Section] = None
+    for line in lines:
+        if line.blank:
+            continue
+        level = heading_level(line)
+        if level is not None:
+            current = Section(heading=line.text, level=level, paragraphs=[], line=line.no)
+            sections.append(current)
+            continue
+        if current is None:
+            current = Section(heading="", level=1, paragraphs=[], line=line.no)
+            sections.append(current)
+        paragraphs = current.paragraphs
+        if paragraphs and not paragraphs[-1].endswith(SENTENCE_END) and not ITEM_START.match(line.text):
+            paragraphs[-1] = join_wrapped(paragraphs[-1], line.text)
+        else:
+            paragraphs.append(line.text)
+    return sections
