@@ -81,8 +81,11 @@ def cmd_parse(args, config, say) -> int:
             print("error: -o/--out takes exactly one SOURCE", file=sys.stderr)
             return EXIT_USAGE
         outcome = pipeline.parse_source(args.sources[0], args.out, force=args.force)
-        print(f"{args.sources[0]}: {pipeline.describe_outcome(outcome)}", file=sys.stderr if outcome.error else sys.stdout)
-        return EXIT_ERRORS if outcome.error else EXIT_OK
+        if outcome.error:
+            print(f"error: {outcome.error}", file=sys.stderr)
+            return EXIT_ERRORS
+        print(f"{args.sources[0]} → {args.out}: {pipeline.describe_outcome(outcome)}")
+        return EXIT_OK
     missing = [s for s in args.sources if not s.is_file()]
     if missing:
         print(f"error: no such document: {', '.join(map(str, missing))}", file=sys.stderr)

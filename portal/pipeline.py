@@ -115,7 +115,10 @@ def describe_outcome(outcome: ParseOutcome) -> str:
     if outcome.error:
         return f"FAILED: {outcome.error}"
     doc = outcome.document
-    facts = f"{len(doc.tables)} tables, {len(doc.glossary)} glossary terms, {len(doc.warnings)} warnings"
+    facts = f"{len(doc.tables)} tables, {len(doc.glossary)} glossary terms, "
+    if doc.evaluations:
+        facts += f"{len(doc.evaluations)} project evaluations, "
+    facts += f"{len(doc.warnings)} warnings"
     return {
         "parsed": f"parsed ({facts})",
         "unchanged": "unchanged",
