@@ -26,6 +26,7 @@ NOTE = re.compile(r"^(?:备注|注|说明)\s*[:：]")
 PERCENT = re.compile(r"^[<>≥≤＞＜]?\s*[+-]?\d+(?:\.\d+)?\s*%$")
 CODE = re.compile(r"^\d{3,}[A-Z0-9]*$")
 YEAR = re.compile(r"^(?:19|20)\d{2}\s*年?$")
+MEASURE = re.compile(r"^[<>≥≤＞＜]?\s*\d+(?:\.\d+)?\s*[%\u4e00-\u9fff]{1,4}$")  # 6人, ≥13家, 25人次: a value, not a header
 ID_HINT = re.compile(r"编码|代码|编号|电话|邮编|邮政|年度|日期|序号|号码")
 FORM_FIRST_CELLS = ("项目名称", "部门名称", "部门(单位)名称", "单位名称")
 TOTAL = re.compile(r"^(?:合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计)$")
@@ -146,14 +147,15 @@ def split_header(rows: list[list[str]]) -> int:
         if _is_column_numbers(cells):
             count = i + 1
             continue
-        if any(_is_value(c) for c in cells) or (cells and CODE.match(cells[0])):
+        if any(_is_value(c) or (MEASURE.match(c) and not YEAR.match(c)) for c in cells) or (cells and CODE.match(cells[0])):
             break
         if i == 0:
             count = 1
             continue
         previous = rows[i - 1]
         spans = any(not c for c in previous[1:]) and any(previous)
-        if count == i and (not cells[0] or spans):
+        # under a header that already left its first cell empty, a filled first cell starts the data
+        if count == i and (not cells[0] or (spans and previous[0])):
             count = i + 1
         else:
             break
