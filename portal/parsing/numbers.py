@@ -35,8 +35,3 @@ def normalise_prose(text: str) -> tuple[str, list[str]]:
     text = _SPLIT_DECIMAL.sub(".", unicodedata.normalize("NFKC", text))
     return _COMMA_DECIMAL.sub(fix, text), notes
 
-
-def amount_in(text: str) -> Optional[Decimal]:
-    """The first amount in a piece of (already normalised) prose."""
-    match = _AMOUNT.search(text)
-    return Decimal(match.group(0).replace(",", "")) if match else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Optional
 
 from ..model import Cell, Table
@@ -29,7 +28,6 @@ YEAR = re.compile(r"^(?:19|20)\d{2}\s*年?$")
 MEASURE = re.compile(r"^[<>≥≤＞＜]?\s*\d+(?:\.\d+)?\s*[%\u4e00-\u9fff]{1,4}$")  # 6人, ≥13家, 25人次: a value, not a header
 ID_HINT = re.compile(r"编码|代码|编号|电话|邮编|邮政|年度|日期|序号|号码")
 FORM_FIRST_CELLS = ("项目名称", "部门名称", "部门(单位)名称", "单位名称")
-TOTAL = re.compile(r"^(?:合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计)$")
 MAX_HEADER_ROWS = 4
 MAX_TITLE_LENGTH = 60
 WRAPPED_FRAGMENT_LENGTH = 10
@@ -298,10 +296,3 @@ def extract_tables(lines: list[Line], warnings: list[str]) -> tuple[list[Table],
         consumed.update(range(run.start, run.end))
     return tables, consumed
 
-
-def is_total(cells: list[Cell]) -> bool:
-    return any(isinstance(c, str) and TOTAL.match(squash(c)) for c in cells[:3])
-
-
-def first_amount(cells: list[Cell]) -> Optional[Decimal]:
-    return next((c for c in cells if isinstance(c, Decimal)), None)
