@@ -1,0 +1,57 @@
+"""Glossary terms found in document text become links to their entry, built safely with markupsafe.
+
+The text is untrusted: it is escaped piece by piece and only our own <a> tags are added around
+matches, so nothing from the document can become markup.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Iterable, Optional
+
+from markupsafe import Markup, escape
+
+from .model import GlossaryEntry
+
+MIN_TERM, MAX_TERM = 2, 20  # longer terms (类/款/项 classifications) are linked by their code instead
+TOOLTIP_LENGTH = 200
+
+
+def term_id(term: str) -> str:
+    """A stable, ASCII anchor for a glossary term."""
+    return "g-" + hashlib.sha1(term.encode("utf-8")).hexdigest()[:10]
+
+
+class Linker:
+    """Links the glossary terms of one page in text and table cells."""
+
+    def __init__(self, entries: Iterable[GlossaryEntry]):
+        self.definitions: dict[str, str] = {}
+        for entry in entries:
+            if MIN_TERM <= len(entry.term) <= MAX_TERM and entry.definition and entry.term not in self.definitions:
+                self.definitions[entry.term] = entry.definition
+        terms = sorted(self.definitions, key=lambda t: (-len(t), t))  # longest first: 一般公共预算财政拨款收入 before 基本支出
+        self.pattern: Optional[re.Pattern] = re.compile("|".join(map(re.escape, terms))) if terms else None
+
+    def __call__(self, text: object) -> Markup:
+        text = "" if text is None else str(text)
+        if self.pattern is None:
+            return _lines(escape(text))
+        out, last = [], 0
+        for match in self.pattern.finditer(text):
+            term = match.group(0)
+            out.append(escape(text[last:match.start()]))
+            out.append(Markup('<a class="term" href="#{}" title="{}">{}</a>').format(
+                term_id(term), _shorten(self.definitions[term]), term))
+            last = match.end()
+        out.append(escape(text[last:]))
+        return _lines(Markup("").join(out))
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= TOOLTIP_LENGTH else text[:TOOLTIP_LENGTH] + "…"
+
+
+def _lines(markup: Markup) -> Markup:
+    """Line breaks kept inside a cell or paragraph (the markup is already escaped)."""
+    return Markup(str(markup).replace("\n", "<br>"))

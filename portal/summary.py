@@ -1,0 +1,65 @@
+"""Headline figures for the index: total income and spending, 三公经费, or an evaluation collection's totals.
+
+Derived from the tables each time (never stored), so a hand-corrected cell shows up everywhere.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Optional
+
+from .model import Cell, Document, Table
+from .parsing.text import squash
+
+INCOME_LABELS = ("收入总计", "本年收入合计", "收入合计")
+SPENDING_LABELS = ("支出总计", "本年支出合计", "支出合计")
+
+
+@dataclass(frozen=True)
+class Headline:
+    income: Optional[Decimal] = None
+    spending: Optional[Decimal] = None
+    sangong: Optional[Decimal] = None
+    unit: Optional[str] = None
+    sangong_unit: Optional[str] = None
+
+
+def _after(table: Table, labels: tuple[str, ...]) -> Optional[Decimal]:
+    """The amount printed right after the first of ``labels`` found in the table (checked in order)."""
+    for label in labels:
+        for row in table.rows:
+            for i, cell in enumerate(row[:-1]):
+                if isinstance(cell, str) and squash(cell) == label and isinstance(row[i + 1], Decimal):
+                    return row[i + 1]
+    return None
+
+
+def _first_amount(cells: list[Cell]) -> Optional[Decimal]:
+    return next((c for c in cells if isinstance(c, Decimal)), None)
+
+
+def _totals_table(doc: Document) -> Optional[Table]:
+    """The 收支总表 (收支预算总表), not the 财政拨款收支总表."""
+    for table in doc.tables:
+        title = squash(table.title)
+        if "收支" in title and "总表" in title and "财政拨款" not in title:
+            return table
+    return None
+
+
+def headline(doc: Document) -> Headline:
+    if doc.evaluations:
+        budgets = [e.budget for e in doc.evaluations if e.budget is not None]
+        actuals = [e.actual for e in doc.evaluations if e.actual is not None]
+        units = {e.unit for e in doc.evaluations}
+        return Headline(income=sum(budgets) if budgets else None, spending=sum(actuals) if actuals else None,
+                        unit=units.pop() if len(units) == 1 else None)
+    totals = _totals_table(doc)
+    sangong_table = next((t for t in doc.tables if "三公" in t.title and t.rows), None)
+    return Headline(
+        income=_after(totals, INCOME_LABELS) if totals else None,
+        spending=_after(totals, SPENDING_LABELS) if totals else None,
+        unit=totals.unit if totals else None,
+        sangong=_first_amount(sangong_table.rows[0]) if sangong_table else None,
+        sangong_unit=sangong_table.unit if sangong_table else None,
+    )
