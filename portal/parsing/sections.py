@@ -21,15 +21,18 @@ TOC = {"目录", "目次"}
 ITEM_START = re.compile(rf"^(?:[（(]?(?:{NUMERAL}|\d+)[）)、.．]|\d+\s|[-•·]|第{NUMERAL})")
 SENTENCE_END = tuple("。！？；：:;!?）)”\"…%」』")
 MAX_HEADING_LENGTH = 40
+MAX_PART_LENGTH = 80
 
 
 def heading_level(line: Line) -> Optional[int]:
     """1 for a part (第X部分), 2 for 一、, 3 for （一）; None for a paragraph."""
     text = line.text
-    if not text or len(text) > MAX_HEADING_LENGTH or text.endswith(("。", "；", "，", ";", ",")):
+    if not text or text.endswith(("。", "；", "，", ";", ",")):
         return None
-    if PART.match(text):
+    if PART.match(text) and len(text) <= MAX_PART_LENGTH:  # parts carry the department's full name
         return 1
+    if len(text) > MAX_HEADING_LENGTH:
+        return None
     if LEVEL2.match(text):
         return 2
     if LEVEL3.match(text):
