@@ -81,7 +81,9 @@ def _plain(value: Any) -> Any:
 
 def dump_document(doc: Document) -> str:
     """The YAML text of a document, with the generated-checksum header."""
-    data = {"schema_version": SCHEMA_VERSION, **_plain(doc)}
+    from .parsing import PARSER_VERSION  # the parser records which version wrote the file
+
+    data = {"schema_version": SCHEMA_VERSION, "parser_version": PARSER_VERSION, **_plain(doc)}
     body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
     return HEADER.format(source=doc.source.file) + MARKER + _checksum(body) + "\n" + body
 
@@ -107,13 +109,13 @@ def is_hand_edited(text: str) -> bool:
     return recorded is None or recorded != _checksum(body)
 
 
-def recorded_source_sha(text: str) -> Optional[str]:
-    """The source checksum a data file was parsed from, without validating the whole file."""
+def recorded_origin(text: str) -> tuple[Optional[str], Optional[int]]:
+    """(source checksum, parser version) a data file was written from, without validating the whole file."""
     try:
         data = yaml.load(text, Loader=_Loader)
-        return data["source"]["sha256"]
-    except Exception:  # any unreadable file simply has no usable checksum
-        return None
+        return data["source"]["sha256"], data.get("parser_version")
+    except Exception:  # an unreadable file simply has no usable origin
+        return None, None
 
 
 # ---------------------------------------------------------------- reading

@@ -17,7 +17,7 @@ from . import datafile
 from .config import Config
 from .errors import PortalError
 from .model import Document
-from .parsing import parse_file
+from .parsing import PARSER_VERSION, parse_file
 
 Report = Callable[[str], None]
 
@@ -86,9 +86,8 @@ def parse_source(source: Path, data: Path, force: bool = False) -> ParseOutcome:
     existing = data.read_text(encoding="utf-8") if data.exists() else None
     try:
         if existing is not None and not force:
-            source_sha = sha256_of(source)
             edited = datafile.is_hand_edited(existing)
-            current = datafile.recorded_source_sha(existing) == source_sha
+            current = datafile.recorded_origin(existing) == (sha256_of(source), PARSER_VERSION)
             if edited or current:
                 status = "unchanged" if current and not edited else "kept-edit" if current else "conflict"
                 return ParseOutcome(source, data, status, document=datafile.load_document(data))
@@ -123,7 +122,7 @@ def describe_outcome(outcome: ParseOutcome) -> str:
         "parsed": f"parsed ({facts})",
         "unchanged": "unchanged",
         "kept-edit": "kept hand-edited data file",
-        "conflict": (f"source changed but {outcome.data.name} was edited by hand: kept your edits "
+        "conflict": (f"the source (or the parser) changed but {outcome.data.name} was edited by hand: kept your edits "
                      f"(run parse --force {outcome.source.name} to regenerate it)"),
     }[outcome.status]
 

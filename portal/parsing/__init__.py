@@ -20,6 +20,10 @@ from .sections import PART, drop_toc, build_sections
 from .tables import DEPARTMENT_LINE, extract_tables
 from .text import squash
 
+# Raise when parsing changes what it writes: data files written by an older parser are then
+# regenerated (unless edited by hand, which parse keeps and reports).
+PARSER_VERSION = 2
+
 FORM_NAME_LABELS = {"部门名称", "单位名称", "部门(单位)名称", "项目主管部门"}
 
 
