@@ -147,11 +147,12 @@ class BuildReport:
 
 def load_documents(config: Config, parse_report: ParseReport) -> tuple[list[Document], list[PortalError]]:
     """Every valid data file (also those without a source), sorted by department and year."""
-    failed = {o.data for o in parse_report.outcomes if o.error}
-    documents, errors = [], []
+    seen = {o.data for o in parse_report.outcomes}
+    documents = [o.document for o in parse_report.outcomes if o.document]
+    errors = []
     paths = sorted(config.data_dir.glob("*.yaml")) if config.data_dir.is_dir() else []
     for path in paths:
-        if path in failed:
+        if path in seen:  # already parsed or loaded (or failed) while bringing it up to date
             continue
         try:
             documents.append(datafile.load_document(path))
