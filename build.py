@@ -107,7 +107,8 @@ def cmd_build(args, config, say) -> int:
 
 def cmd_serve(args, config, say) -> int:
     from portal.serve import serve  # needs livereload, which parse and build do not
-    return serve(config, host=args.host, port=args.port, verbose=args.verbose)
+    overrides = {"content": args.content, "output": args.output}
+    return serve(config, host=args.host, port=args.port, overrides={k: v for k, v in overrides.items() if v})
 
 
 COMMANDS = {"parse": cmd_parse, "build": cmd_build, "serve": cmd_serve}

@@ -169,14 +169,23 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
+_loaded: dict[str, tuple[tuple[int, int], Document]] = {}  # the preview server rebuilds often: skip unchanged files
+
+
 def load_document(path: Path) -> Document:
     """Read and validate one data file; raise DataError naming the file, line and offending key."""
     path = Path(path)
     try:
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        if (hit := _loaded.get(str(path))) and hit[0] == key:
+            return hit[1]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(str(path), f"cannot read data file: {exc}") from None
-    return parse_data(text, str(path))
+    document = parse_data(text, str(path))
+    _loaded[str(path)] = (key, document)
+    return document
 
 
 def parse_data(text: str, name: str) -> Document:
