@@ -1,0 +1,47 @@
+"""Shared fixtures: the repository, a copy of the sample content, and the sample site built once."""
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from portal import pipeline
+from portal.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+def copy_project(target: Path) -> Path:
+    """A writable copy of content/, templates/ and config.yaml, so tests never write into the repo."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("content", "templates"):
+        shutil.copytree(ROOT / name, target / name)
+    shutil.copy(ROOT / "config.yaml", target / "config.yaml")
+    return target
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory):
+    """The bundled sample content built into a temporary site folder: (config, build report)."""
+    root = copy_project(tmp_path_factory.mktemp("sample") / "project")
+    config = load_config(root / "config.yaml")
+    report = pipeline.build(config)
+    assert report.errors == [] and report.written
+    return config, report
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
