@@ -1,0 +1,160 @@
+"""The preview server, run as a user runs it: `build.py serve` in a subprocess on a free port."""
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from tornado import ioloop
+from tornado.websocket import websocket_connect
+
+from tests.conftest import ROOT
+
+DEPARTMENT = "departments/002_4e54a5785d908060/index.html"
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+    except urllib.error.URLError:  # not listening (yet)
+        return 0, ""
+
+
+def wait_for(predicate, timeout=15.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+class Reloads:
+    """A minimal livereload client: handshake, then count the reload commands the server sends."""
+
+    def __init__(self, port: int):
+        self.loop = ioloop.IOLoop()
+        self.port = port
+        self.connection = self.loop.run_sync(self._connect, timeout=10)
+
+    async def _connect(self):
+        connection = await websocket_connect(f"ws://127.0.0.1:{self.port}/livereload")
+        await connection.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        assert json.loads(await connection.read_message())["command"] == "hello"
+        await connection.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{self.port}/"}))
+        return connection
+
+    def next(self, timeout: float = 15.0) -> dict:
+        async def read():
+            return json.loads(await self.connection.read_message())
+        return self.loop.run_sync(read, timeout=timeout)
+
+    def close(self):
+        self.connection.close()
+        self.loop.close(all_fds=True)
+
+
+@pytest.fixture
+def server(project, free_port):
+    (project / "config.yaml").write_text("title: 预览测试\n", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(free_port),
+                                "--config", str(project / "config.yaml")],
+                               cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{free_port}/"
+    try:
+        wait_for(lambda: fetch(base)[0] == 200 if process.poll() is None else pytest.fail(process.stdout.read()), 60)
+        yield project, base, free_port, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def output_of(process) -> str:
+    process.terminate()
+    return process.communicate(timeout=10)[0]
+
+
+def test_edits_rebuild_and_reload(server):
+    project, base, port, process = server
+    status, page = fetch(base + DEPARTMENT)
+    assert status == 200 and "武汉市商务局" in page
+    assert f'<script src="/livereload.js?port={port}"></script>' in page  # external: allowed by the CSP
+    reloads = Reloads(port)
+    try:
+        source = project / "content" / "sources" / "002_4e54a5785d908060.txt"
+        source.write_text(source.read_text(encoding="utf-8").replace("武汉市商务局 2018", "武汉市商务厅 2018", 1), encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+        assert "武汉市商务厅" in fetch(base + DEPARTMENT)[1]
+
+        template = project / "templates" / "base.html"
+        template.write_text(template.read_text(encoding="utf-8").replace("跳到正文", "跳到正文（已修改）"), encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+        assert "跳到正文（已修改）" in fetch(base)[1]
+
+        # two saves one second apart both reach the browser
+        about = project / "content" / "pages" / "note.md"
+        about.write_text("# 第一版\n", encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+        time.sleep(1)
+        about.write_text("# 第二版\n", encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+        assert "第二版" in fetch(base + "pages/note/index.html")[1]
+    finally:
+        reloads.close()
+
+
+def test_broken_yaml_keeps_the_previous_site_and_shows_the_error(server):
+    project, base, port, process = server
+    data = project / "content" / "data" / "002_4e54a5785d908060.yaml"
+    good = data.read_text(encoding="utf-8")
+    reloads = Reloads(port)
+    try:
+        data.write_text(good.replace("year: 2018", "year: [2018"), encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+        status, page = fetch(base + DEPARTMENT)
+        assert status == 200 and "武汉市商务局" in page  # the previous page is still served
+        assert 'id="portal-build-errors"' in page and "002_4e54a5785d908060.yaml:" in page
+        data.write_text(good, encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+        assert 'id="portal-build-errors"' not in fetch(base + DEPARTMENT)[1]  # recovered without a restart
+    finally:
+        reloads.close()
+    log = output_of(process)
+    assert "002_4e54a5785d908060.yaml:" in log and "YAML syntax error" in log and "Traceback" not in log
+
+
+@pytest.mark.parametrize("path", ["../config.yaml", "%2e%2e/config.yaml", "static/%2e%2e/%2e%2e/config.yaml",
+                                  "static/..%2f..%2fconfig.yaml", "%252e%252e/config.yaml", "..%5cconfig.yaml"])
+def test_no_file_outside_the_site_is_served(server, path):
+    project, base, port, process = server
+    secret = (project / "config.yaml").read_text(encoding="utf-8")
+    status, body = fetch(base + path)
+    assert status in (400, 403, 404) and secret not in body
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a socket listening on ``port``, from /proc/net/tcp{,6}."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A = LISTEN
+                found.add(address)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc/net/tcp")
+def test_listens_on_loopback_only(server):
+    project, base, port, process = server
+    assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, nothing else
