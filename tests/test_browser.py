@@ -1,0 +1,247 @@
+"""The site in a real browser: Debian's chromium driven by Playwright, against the sample site on localhost."""
+import functools
+import http.server
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+PAGE_001 = "departments/001_94911db390345feb/index.html"
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's chromium not found at {CHROMIUM}")]
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(sample_site):
+    config, _ = sample_site
+    handler = functools.partial(QuietHandler, directory=str(config.output_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def visible_rows(page, table_id):
+    return page.locator(f"#{table_id} tbody tr:visible")
+
+
+def test_filter_narrows_rows_keeps_parents_and_updates_the_url(page, base_url):
+    page.goto(base_url + PAGE_001)
+    table = "t03"  # 附表3 支出总表: 28 rows
+    box = page.locator(f"#filter-{table}")
+    total = page.locator(f"#{table} tbody tr").count()
+    assert total == 28
+    box.fill("住房公积金")  # line 189: 2210201 住房公积金; its parents 221 and 22102 stay as context
+    codes = [r.get_attribute("data-code") for r in visible_rows(page, table).all()]
+    assert codes == ["221", "22102", "2210201"]
+    assert page.locator(f"#{table} thead tr").first.is_visible()
+    assert page.locator(f"#{table} .match-count").inner_text() == f"匹配 1 / {total} 行"
+    assert "t03=%E4%BD%8F" in page.url  # 住 percent-encoded in ?t03=住房公积金
+    box.fill("2010301")
+    assert [r.get_attribute("data-code") for r in visible_rows(page, table).all()] == ["201", "20103", "2010301"]
+    box.fill("")
+    assert visible_rows(page, table).count() == total and "t03=" not in page.url
+    page.goto(base_url + PAGE_001 + "?t06=公务接待费")  # 附表6, line 301: 30217 公务接待费 0.50
+    assert page.locator("#filter-t06").input_value() == "公务接待费"
+    assert [r.get_attribute("data-code") for r in visible_rows(page, "t06").all()] == ["302", "30217"]
+
+
+def test_page_filter_applies_to_every_table(page, base_url):
+    page.goto(base_url + PAGE_001 + "?q=住房公积金")
+    assert page.locator("#filter-page").input_value() == "住房公积金"
+    assert page.locator("#t03 tbody tr:visible[data-code='2210201']").count() == 1
+    assert page.locator("#t06 tbody tr:visible[data-code='30113']").count() == 1  # 基本支出表 住房公积金
+    assert not page.locator("#t07").is_visible()  # the 三公 table has no such row: hidden while filtering
+
+
+def test_numeric_sort_orders_by_amount(page, base_url):
+    page.goto(base_url + PAGE_001)
+    header = page.locator("#t03 thead th[data-column='2'] button.sort")  # 合计
+    header.click()
+    values = [float(v) for v in page.locator("#t03 tbody tr:not(.total) td.num:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => c.dataset.value)")]
+    assert values == sorted(values)
+    texts = page.locator("#t03 tbody tr:not(.total) td:nth-child(3)").all_inner_texts()
+    assert texts.index("9.76") < texts.index("81.04")  # as amounts, not as text
+    header.click()
+    descending = page.locator("#t03 tbody tr:not(.total) td:nth-child(3)").all_inner_texts()
+    assert descending.index("81.04") < descending.index("9.76")
+    assert page.locator("#t03 thead th[data-column='2']").get_attribute("aria-sort") == "descending"
+
+
+def test_glossary_links_tooltips_and_keyboard(page, base_url):
+    page.goto(base_url + PAGE_001)
+    link = page.locator("#t03-2010301 a.term").first  # 行政运行 → its 类/款/项 glossary entry
+    target = link.get_attribute("href")
+    link.click()
+    assert page.url.endswith(target)
+    assert page.locator(target).is_visible() and page.locator(target).inner_text().endswith("行政运行（项）")
+    term = page.locator("p a.term").first
+    term.hover()
+    tip = page.locator("#term-tip")
+    assert tip.is_visible() and len(tip.inner_text()) > 5
+    page.mouse.move(0, 0)
+    # keyboard only: Tab reaches a filter box, a sort button and a term link
+    page.goto(base_url + PAGE_001)
+    reached = set()
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        kind = page.evaluate("""() => { const e = document.activeElement;
+            if (e.matches('input[type=search]')) return 'filter';
+            if (e.matches('button.sort')) return 'sort';
+            if (e.matches('a.term')) return 'term'; return ''; }""")
+        reached.add(kind)
+        if {"filter", "sort", "term"} <= reached:
+            break
+    assert {"filter", "sort", "term"} <= reached
+    assert tip.is_visible()  # focus shows the definition too
+    href = page.evaluate("document.activeElement.getAttribute('href')")
+    page.keyboard.press("Enter")
+    assert page.url.endswith(href)
+
+
+def test_index_links_open_each_department(page, base_url, sample_site):
+    _, report = sample_site
+    page.goto(base_url)
+    links = page.locator("table.index-table tbody th a")
+    names = links.all_inner_texts()
+    assert sorted(names) == sorted(d.department for d in report.documents)
+    for name in names:
+        page.goto(base_url)
+        page.get_by_role("link", name=name, exact=True).click()
+        assert page.locator("h1").inner_text() == name
+
+
+def test_without_javascript_tables_and_glossary_are_there(browser, base_url, sample_site):
+    _, report = sample_site
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        for doc in report.documents:
+            page.goto(base_url + f"departments/{doc.slug}/index.html")
+            assert page.locator("table.data").count() == sum(not t.empty for t in doc.tables) + bool(doc.evaluations)
+            assert page.locator("#glossary dt").count() == len(doc.glossary)
+            assert page.locator("input[type=search]").count() == 0  # controls come with JavaScript only
+        page.goto(base_url + PAGE_001)
+        assert page.locator("#t03 tbody tr").count() == 28 and page.locator("#t03 tbody tr").nth(3).is_visible()
+    finally:
+        context.close()
+
+
+def test_no_outside_requests_and_no_console_errors(page, base_url, sample_site):
+    _, report = sample_site
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    paths = ["", "glossary/index.html", "search/index.html?q=住房", "pages/about/index.html"]
+    paths += [f"departments/{d.slug}/index.html" for d in report.documents]
+    for path in paths:
+        page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+    assert requests and all(urlsplit(u).hostname == "127.0.0.1" for u in requests), requests
+    assert errors == []
+
+
+def test_site_search_finds_terms_codes_and_departments(page, base_url):
+    page.goto(base_url + "search/index.html")
+    page.locator("#site-search-input").fill("2010301")
+    results = page.locator(".search-results li")
+    assert results.count() >= 2 and "行政运行" in results.first.inner_text()
+    results.first.locator("a").click()
+    assert re.search(r"#t\d+-2010301$", page.url)
+
+
+def test_phone_viewport_has_no_page_overflow(browser, base_url, sample_site):
+    _, report = sample_site
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        for path in [""] + [f"departments/{d.slug}/index.html" for d in report.documents]:
+            page.goto(base_url + path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, (path, overflow)
+    finally:
+        context.close()
+
+
+def test_screenshots_for_people_to_look_at(browser, base_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for label, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        for name, path in (("index", ""), ("department", PAGE_001)):
+            page.goto(base_url + path)
+            file = ARTIFACTS / f"{name}-{label}.png"
+            page.screenshot(path=str(file), full_page=False)
+            assert file.stat().st_size > 10_000
+        context.close()
+
+
+def test_live_reload_updates_the_open_page(browser, project, free_port):
+    (project / "config.yaml").write_text("title: 预览\n", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(free_port),
+                                "--config", str(project / "config.yaml")],
+                               cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        url = f"http://127.0.0.1:{free_port}/departments/002_4e54a5785d908060/index.html"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page.goto(url)
+                break
+            except playwright_api.Error:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        assert page.locator("h1").inner_text() == "武汉市商务局"
+        page.wait_for_function("() => window.LiveReload !== undefined")  # livereload.js connected
+        page.evaluate("window.__marker = 1")  # survives only if the page is never reloaded
+        source = project / "content" / "sources" / "002_4e54a5785d908060.txt"
+        source.write_text(source.read_text(encoding="utf-8").replace("武汉市商务局 2018", "武汉市商务厅 2018", 1),
+                          encoding="utf-8")
+        page.wait_for_function("() => document.querySelector('h1').textContent === '武汉市商务厅'", timeout=20_000)
+        assert page.evaluate("window.__marker") is None  # the server reloaded it, we did not
+    finally:
+        context.close()
+        process.terminate()
+        process.wait(timeout=10)
