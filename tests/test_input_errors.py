@@ -3,7 +3,6 @@ from decimal import Decimal
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
