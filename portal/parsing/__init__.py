@@ -17,12 +17,12 @@ from .lines import Line, tokenize
 from .metadata import find_title
 from .reading import decode, split_lines
 from .sections import PART, drop_toc, build_sections
-from .tables import DEPARTMENT_LINE, extract_tables
+from .tables import DEPARTMENT_LINE, UNIT, extract_tables
 from .text import squash
 
 # Raise when parsing changes what it writes: data files written by an older parser are then
 # regenerated (unless edited by hand, which parse keeps and reports).
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 FORM_NAME_LABELS = {"部门名称", "单位名称", "部门(单位)名称", "项目主管部门"}
 
@@ -51,6 +51,7 @@ def parse_bytes(data: bytes, file_name: str, display_name: str | None = None) ->
     body = [l for l in lines if l.no > title.line]
     tables, used = extract_tables(body, warnings)
     text_lines = [l for i, l in enumerate(body) if i not in used and not l.is_row]
+    _check_unread_tables(text_lines, warnings)
     text_lines, listed_parts = drop_toc(text_lines)
     # the title line may itself be the first report's title in a 专项绩效自评报告 collection
     title_line = next(l for l in lines if l.no == title.line)
@@ -91,6 +92,15 @@ def _aliases(department: str, lines: list[Line], tables: list[Table]) -> list[st
 def _slug(file_name: str, data: bytes) -> str:
     slug = re.sub(r"[^a-z0-9_-]+", "-", Path(file_name).stem.lower()).strip("-_")
     return slug or "doc-" + hashlib.sha256(data).hexdigest()[:8]
+
+
+def _check_unread_tables(text_lines: list[Line], warnings: list[str]) -> None:
+    """A unit line (单位：万元) that no table claimed: the rows under it could not be read as cells."""
+    for i, line in enumerate(text_lines):
+        if UNIT.match(line.text):
+            title = next((l.text for l in reversed(text_lines[max(0, i - 3):i]) if l.text), "")
+            warnings.append(f"line {line.no}: a table{f' ({title})' if title else ''} whose rows could not be read as "
+                            "cells; its text is kept as paragraphs")
 
 
 def _part_number(heading: str) -> str:

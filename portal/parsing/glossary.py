@@ -21,6 +21,7 @@ NUMBERS = (
     ("paren", re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[）)]\s*")),
     ("chinese", re.compile(r"^[一二三四五六七八九十]+\s*[、.．]\s*")),
     ("arabic", re.compile(r"^\d+\s*[.、．)）]\s*(?!\d)")),
+    ("paren-arabic", re.compile(r"^[（(]\s*\d+\s*[）)]\s*")),
 )
 ENDS_GLOSSARY = re.compile(r"^(?:备注|注)\s*[:：]")
 CLASSIFICATION = re.compile(r"^(?P<lei>.+?)[（(]类[）)](?P<kuan>.+?)[（(]款[）)](?P<xiang>.+?)[（(]项[）)]")

@@ -13,6 +13,10 @@ from .numbers import parse_amount
 from .text import strip_markdown, tidy
 
 _COLUMN_GAP = re.compile(r"(?:[ \u3000]{2,}|\u3000)")
+# Site chrome around a document saved from a web page: breadcrumbs, font-size switches, footer links.
+_NAVIGATION = re.compile(r"首页|当前位置|字号|打印本页|关闭窗口|返回顶部|网站地图|联系我们|版权所有|ICP备|主办单位|技术支持|分享到")
+_NAVIGATION_LEFTOVER = re.compile(r"[\s|>›»/:：【】\[\]]|大|中|小|信息公开")
+MAX_NAVIGATION_LENGTH = 60
 
 
 @dataclass
@@ -29,6 +33,13 @@ class Line:
     @property
     def blank(self) -> bool:
         return not self.text
+
+
+def is_navigation(text: str) -> bool:
+    """A short line made of site navigation words (首页 > 信息公开 > …, 字号：大 中 小, 返回顶部 | 网站地图)."""
+    if not text or len(text) > MAX_NAVIGATION_LENGTH or "。" in text or not _NAVIGATION.search(text):
+        return False
+    return len(_NAVIGATION_LEFTOVER.sub("", _NAVIGATION.sub("", text))) <= 20
 
 
 def _layout_cells(raw: str) -> Optional[list[str]]:
@@ -48,7 +59,8 @@ def tokenize(raw_lines: list[str]) -> list[Line]:
                 lines.append(Line(no, ""))
             continue
         text, heading = strip_markdown(raw)
-        lines.append(Line(no, tidy(text).replace("\n", " "), heading=heading))
+        text = tidy(text).replace("\n", " ")
+        lines.append(Line(no, "" if is_navigation(text) else text, heading=heading))
     _mark_layout_tables(lines, raw_lines)
     return lines
 

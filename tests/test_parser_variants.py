@@ -1,0 +1,90 @@
+"""Beyond the five samples: other cities' and other extractors' shapes, as crafted documents and variants."""
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from portal.parsing import parse_bytes, parse_file
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLES = Path(__file__).resolve().parent.parent / "content" / "sources"
+
+
+def test_final_accounts_saved_from_a_web_page():
+    doc = parse_file(FIXTURES / "final_accounts_web.txt")
+    assert (doc.department, doc.year, doc.kind) == ("某某市某某区教育局", 2023, "final_accounts")
+    assert doc.title == "某某市某某区教育局2023年度部门决算"  # the breadcrumb lines above it are not the title
+    assert not any("首页" in p or "返回顶部" in p for s in doc.sections for p in s.paragraphs + [s.heading])
+    totals, income, fund = doc.tables
+    assert (totals.label, totals.title, totals.unit) == ("公开01表", "收入支出决算总表", "元")  # 元 in the tables …
+    assert totals.rows[0] == ["一、一般公共预算财政拨款收入", "1", D("12345600.00"), "一、一般公共服务支出", "32", D("1000000.00")]
+    assert "1,234.56万元" in doc.sections[-1].paragraphs[0]  # … 万元 in the prose
+    assert income.header == [["项目", None, "本年收入合计", "财政拨款收入"], ["科目编码", "科目名称", None, None]]
+    assert [r[0] for r in income.rows] == ["205", "20502", "2050201"]
+    assert fund.empty and fund.label == "公开08表" and "本表为空表" in fund.note
+    assert [g.term for g in doc.glossary] == ["财政拨款收入", "教育支出（类）普通教育（款）学前教育（项）", "机关运行经费"]
+    assert doc.glossary[1].code == "2050201"
+    assert doc.glossary[2].definition == "为保障行政单位运行用于购买货物和服务的各项资金。"  # footer links dropped
+
+
+def test_space_aligned_tables_with_form_feeds():
+    doc = parse_file(FIXTURES / "layout_budget.txt")
+    (table,) = doc.tables
+    assert (table.label, table.title, table.unit) == ("附表1", "支出总表", "万元")
+    assert table.header == [["科目编码", "科目名称", "合计", "基本支出", "项目支出"]]
+    assert table.rows[-1] == ["2140104", "公路建设", D("1000.00"), D("0.00"), D("1000.00")]  # after the form feed
+    assert [g.term for g in doc.glossary] == ["基本支出", "交通运输支出(类)公路水路运输(款)行政运行(项)", "项目支出"]
+    assert doc.glossary[1].code == "2140101"  # half-width (类)(款)(项) and ':' too
+
+
+def test_sections_numbered_without_parts_and_an_unnumbered_glossary():
+    doc = parse_file(FIXTURES / "unnumbered_glossary.txt")
+    assert doc.kind == "budget_explanation"
+    assert [s.heading for s in doc.sections] == ["一、部门概况", "二、收支预算安排情况", "三、“三公”经费情况", "四、绩效目标", "五、其他说明"]
+    assert [g.term for g in doc.glossary] == ["基本支出", "项目支出", "“三公”经费"]
+    assert doc.glossary[1].definition.endswith("包括基本建设支出和其他项目支出。")  # continued on the next line
+
+
+def variant(name: str, *replacements: tuple[str, str]) -> str:
+    text = (SAMPLES / name).read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize("heading", ["第九部分 名词解释", "专业名词解释", "七、名词解释", "## 名词解释"])
+def test_glossary_heading_forms(heading):
+    text = variant("001_94911db390345feb.txt", ("第四部分 名词解释\n\n（一）", f"{heading}\n\n（一）"))
+    doc = parse_bytes(text.encode(), "v.txt")
+    assert len(doc.glossary) == 20 and doc.glossary[0].term == "一般公共预算财政拨款收入"
+
+
+def test_half_width_numbering_in_the_glossary():
+    text = variant("004_4af22ce2ea009a26.txt", *[(f"（{n}）", f"({n})") for n in "一二三四五六七"])
+    doc = parse_bytes(text.encode(), "v.txt")
+    assert {"财政拨款收入", "基本支出", "经济分类科目"} <= {g.term for g in doc.glossary}
+    nested = [g for g in doc.glossary if g.group]
+    assert len(nested) == 13 and all(g.group == "本部门使用的支出功能分类科目（到项级）" for g in nested)
+
+
+def test_glossary_numbered_with_chinese_numerals():
+    text = variant("004_4af22ce2ea009a26.txt", *[(f"（{n}）", f"{n}、") for n in "一二三四五六七"])
+    doc = parse_bytes(text.encode(), "v.txt")
+    assert doc.glossary[0].term == "财政拨款收入" and sum(1 for g in doc.glossary if g.group) == 13
+
+
+def test_table_rows_that_cannot_be_read_are_reported_not_invented():
+    text = "某局 2024 年部门预算\n\n第一部分 概况\n\n支出总表\n\n单位：万元\n\n科目编码 科目名称 合计\n201 一般公共服务支出 10.00\n"
+    doc = parse_bytes(text.encode(), "v.txt")
+    assert doc.tables == []
+    assert any(w.startswith("line 7:") and "支出总表" in w and "could not be read" in w for w in doc.warnings)
+    assert "201 一般公共服务支出 10.00" in doc.sections[0].paragraphs  # its text is kept
+
+
+def test_crlf_bom_and_form_feeds_keep_line_numbers():
+    text = (SAMPLES / "001_94911db390345feb.txt").read_text(encoding="utf-8")
+    data = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").replace("附表3", "\f附表3").encode()
+    doc = parse_bytes(data, "v.txt")
+    original = parse_bytes(text.encode(), "v.txt")
+    assert [(t.title, t.line, t.rows) for t in doc.tables] == [(t.title, t.line, t.rows) for t in original.tables]
