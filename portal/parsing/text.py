@@ -56,8 +56,13 @@ def strip_html(text: str) -> str:
     return "".join(parser.parts)
 
 
+_NEEDS_TIDYING = re.compile(r"[<&*_\s\u3000\xa0]")
+
+
 def tidy(text: str) -> str:
     """One cell or line of document text, cleaned: HTML converted, spacing artefacts removed, paragraphs kept."""
+    if not _NEEDS_TIDYING.search(text):
+        return text  # most cells: a code, a name or an amount with nothing to clean
     text = _MD_BOLD.sub(lambda m: m.group(1) or m.group(2) or "", strip_html(text))
     lines = []
     for line in text.split("\n"):
