@@ -90,7 +90,8 @@ def cmd_parse(args, config, say) -> int:
     if missing:
         print(f"error: no such document: {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_USAGE
-    report = pipeline.parse_sources(config, force=args.force, report=_progress(args), only=args.sources or None)
+    # parse says what it did with each document; warnings themselves need --verbose
+    report = pipeline.parse_sources(config, force=args.force, report=print, only=args.sources or None)
     _print_problems(report.outcomes, args.verbose)
     print(report.summary())
     return EXIT_ERRORS if report.errors else EXIT_OK

@@ -178,6 +178,7 @@ def test_no_third_party_resources_and_no_inline_script(site):
         assert None not in page.scripts, f"inline script in {name}"
         assert not any(k.startswith("on") or k == "style" for k, _ in page.attributes), name
     for path in config.output_dir.rglob("*.html"):
+        assert "script-src 'self'; style-src 'self'" in path.read_text(encoding="utf-8")  # the CSP meta tag
         urls = set(re.findall(r"https?://[^\s\"'<>)]+", path.read_text(encoding="utf-8")))
         assert all(u.startswith(config.base_url) for u in urls), (path, urls)
 
