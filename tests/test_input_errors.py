@@ -127,3 +127,10 @@ def test_missing_source_is_reported(tmp_path):
     with pytest.raises(SourceError) as info:
         parse_file(tmp_path / "missing.txt")
     assert "cannot read" in info.value.message and info.value.path.endswith("missing.txt")
+
+
+def test_documents_above_the_size_limit_are_refused(monkeypatch):
+    from portal.parsing import reading
+    monkeypatch.setattr(reading, "MAX_BYTES", 1000)
+    error = error_of(SAMPLE.read_bytes())
+    assert "refused" in error.message and "MiB" in error.message
