@@ -134,3 +134,12 @@ def test_documents_above_the_size_limit_are_refused(monkeypatch):
     monkeypatch.setattr(reading, "MAX_BYTES", 1000)
     error = error_of(SAMPLE.read_bytes())
     assert "refused" in error.message and "MiB" in error.message
+
+
+def test_a_line_with_thousands_of_cells_is_capped_without_losing_text():
+    text = "某局 2024 年部门预算\n\n支出总表\n\n单位：万元\n\n科目编码\t科目名称\t合计\n201\t一般公共服务支出\t10.00\n"
+    doc = parse_bytes((text + "\t".join(str(i) for i in range(5000)) + "\n").encode(), "wide.txt")
+    (table,) = doc.tables
+    assert all(len(r) == 100 for r in table.rows)
+    assert table.rows[-1][-1].split("\t")[-1] == "4999"  # nothing dropped
+    assert any(w.startswith("line 9:") and "5000 cells" in w for w in doc.warnings)

@@ -29,6 +29,7 @@ MEASURE = re.compile(r"^[<>≥≤＞＜]?\s*\d+(?:\.\d+)?\s*[%\u4e00-\u9fff]{1,4
 ID_HINT = re.compile(r"编码|代码|编号|电话|邮编|邮政|年度|日期|序号|号码|行次|栏次")
 FORM_FIRST_CELLS = ("项目名称", "部门名称", "部门(单位)名称", "单位名称")
 MAX_HEADER_ROWS = 4
+MAX_COLUMNS = 100  # budget tables have a few dozen at most; more is a broken line, not columns
 MAX_TITLE_LENGTH = 60
 WRAPPED_FRAGMENT_LENGTH = 10
 
@@ -210,14 +211,23 @@ def _merge_wrapped(rows: list[Line], warnings: list[str]) -> list[Line]:
     return merged
 
 
+def _capped(cells: list[str], line: int, warnings: list[str]) -> list[str]:
+    """At most MAX_COLUMNS cells: the rest are kept, joined by tabs into the last cell (not a real table)."""
+    if len(cells) <= MAX_COLUMNS:
+        return cells
+    warnings.append(f"line {line}: row has {len(cells)} cells; the cells after the {MAX_COLUMNS}th are kept "
+                    "joined in the last one")
+    return cells[:MAX_COLUMNS - 1] + ["\t".join(cells[MAX_COLUMNS - 1:])]
+
+
 def build_table(run: _Run, index: int, warnings: list[str]) -> Table:
     rows = _merge_wrapped(run.rows, warnings)
-    texts = [_trim(r.cells) for r in rows]
+    texts = [_capped(_trim(r.cells), r.no, warnings) for r in rows]
     form = _is_form(texts)
     header_count = split_header(texts)
     header, body = texts[:header_count], texts[header_count:]
     width = max((len(r) for r in texts), default=0)
-    header_width = max((len(r.cells) for r in rows[:header_count]), default=0)
+    header_width = min(max((len(r.cells) for r in rows[:header_count]), default=0), MAX_COLUMNS)
     for row, cells in zip(rows[header_count:], body):
         if header_width and len(cells) > header_width:
             warnings.append(f"line {row.no}: row has {len(cells)} cells but the table's header has {header_width}; "
