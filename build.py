@@ -65,9 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    say = print if args.verbose else (lambda _msg: None)
     try:
-        return COMMANDS[args.command](args, config, say)
+        return COMMANDS[args.command](args, config)
     except PortalError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERRORS
@@ -75,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def cmd_parse(args, config, say) -> int:
+def cmd_parse(args, config) -> int:
     if args.out:
         if len(args.sources) != 1:
             print("error: -o/--out takes exactly one SOURCE", file=sys.stderr)
@@ -97,7 +96,7 @@ def cmd_parse(args, config, say) -> int:
     return EXIT_ERRORS if report.errors else EXIT_OK
 
 
-def cmd_build(args, config, say) -> int:
+def cmd_build(args, config) -> int:
     result = pipeline.build(config, force=args.force, report=_progress(args))
     _print_problems(result.parse.outcomes, args.verbose)
     for error in result.errors[len(result.parse.errors):]:
@@ -106,7 +105,7 @@ def cmd_build(args, config, say) -> int:
     return EXIT_ERRORS if result.errors else EXIT_OK
 
 
-def cmd_serve(args, config, say) -> int:
+def cmd_serve(args, config) -> int:
     from portal.serve import serve  # needs livereload, which parse and build do not
     overrides = {"content": args.content, "output": args.output}
     return serve(config, host=args.host, port=args.port, overrides={k: v for k, v in overrides.items() if v})
