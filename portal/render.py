@@ -23,7 +23,7 @@ from markupsafe import Markup
 from .config import Config
 from .errors import DataError, TemplateError
 from .linking import Linker, term_id
-from .model import KIND_LABELS, Cell, Document, Section, Table
+from .model import KIND_LABELS, Cell, Document, GlossaryEntry, Section, Table
 from .parsing.text import squash
 from .summary import Headline, headline
 
@@ -49,7 +49,7 @@ class RowView:
     code: Optional[str]
     level: int
     total: bool
-    term: Optional[str]  # glossary anchor of a 类/款/项 classification row
+    term: Optional[GlossaryEntry]  # the 类/款/项 glossary entry explaining this row
 
 
 @dataclass
@@ -116,7 +116,7 @@ def header_cells(header: list[list[Cell]]) -> list[list[HeaderCell]]:
     return out
 
 
-def table_view(table: Table, code_terms: dict[str, str]) -> TableView:
+def table_view(table: Table, code_terms: dict[str, GlossaryEntry]) -> TableView:
     rows = []
     for index, cells in enumerate(table.rows, 1):
         first = cells[0] if cells else None
@@ -145,7 +145,7 @@ def _unique_ids(rows: list[RowView]) -> None:
 
 
 def department_view(doc: Document) -> DepartmentView:
-    code_terms = {g.code: term_id(g.term) for g in doc.glossary if g.code}
+    code_terms = {g.code: g for g in doc.glossary if g.code}
     tables = [table_view(t, code_terms) for t in doc.tables]
     row_of_code: dict[str, str] = {}
     for view in tables:
@@ -216,6 +216,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["amount"] = amount
+    env.filters["term_id"] = term_id
     env.tests["decimal"] = lambda value: isinstance(value, Decimal)
     return env
 
