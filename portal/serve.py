@@ -38,6 +38,7 @@ class State:
     """What the server shows (the last build's errors) and what the watcher last saw."""
     config: Config
     overrides: dict = field(default_factory=dict)  # --content/--output given on the command line
+    verbose: bool = False  # print every document's progress on each rebuild
     errors: list[str] = field(default_factory=list)
     snapshot: dict = field(default_factory=dict)  # files as last polled
     last_built: dict = field(default_factory=dict)  # files as of the last build
@@ -78,7 +79,7 @@ def rebuild(state: State, say=print) -> bool:
     started = time.perf_counter()
     try:
         config = load_config(state.config.path, **state.overrides) if state.config.path else state.config
-        result = pipeline.build(config, keep_previous_on_error=True)
+        result = pipeline.build(config, keep_previous_on_error=True, report=say if state.verbose else (lambda _: None))
         state.errors = [str(e) for e in result.errors]
         changed = result.written
     except PortalError as exc:  # a broken config or template: the previous site stays
@@ -175,9 +176,10 @@ def make_app(state: State, port: int) -> web.Application:
     ], transforms=[transform])
 
 
-def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, overrides: Optional[dict] = None) -> int:
+def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, overrides: Optional[dict] = None,
+          verbose: bool = False) -> int:
     say = print
-    state = State(config=config, overrides=overrides or {})
+    state = State(config=config, overrides=overrides or {}, verbose=verbose)
     rebuild(state, say)
     state.last_built = state.snapshot = take_snapshot(watched_paths(config), config.output_dir)
     config.output_dir.mkdir(parents=True, exist_ok=True)  # serve (errors on the 404 page) even if the first build failed
