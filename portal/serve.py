@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import html
 import os
+import signal
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import ioloop, web
+from tornado.websocket import WebSocketHandler
 
 from . import pipeline
 from .config import Config, load_config
@@ -74,22 +77,32 @@ def take_snapshot(paths: list[Path], ignore: Path) -> dict:
     return found
 
 
-def rebuild(state: State, say=print) -> bool:
-    """Build with the previous site kept on any error; return True if the site changed."""
+def rebuild(state: State, say=print) -> tuple[bool, set[str]]:
+    """Build with the previous site kept on any error.
+
+    Returns whether the browsers should reload (the site or its errors changed) and the data files the
+    build itself wrote (parse output), which are not edits to react to.
+    """
     started = time.perf_counter()
+    written: set[str] = set()
     try:
         config = load_config(state.config.path, **state.overrides) if state.config.path else state.config
         result = pipeline.build(config, keep_previous_on_error=True, report=say if state.verbose else (lambda _: None))
         state.errors = [str(e) for e in result.errors]
+        written = {str(o.data) for o in result.parse.outcomes if o.status == "parsed"}
         changed = result.written
     except PortalError as exc:  # a broken config or template: the previous site stays
         state.errors = [str(exc)]
+        changed = False
+    except Exception as exc:  # a bug, not a bad input: say so, keep serving the previous site
+        say(traceback.format_exc().rstrip())
+        state.errors = [f"internal error while building: {type(exc).__name__}: {exc}"]
         changed = False
     for error in state.errors:
         say(f"error: {error}")
     status = "site updated" if changed else "previous site kept"
     say(f"rebuilt in {time.perf_counter() - started:.2f} s: {status}, {len(state.errors)} errors")
-    return changed or bool(state.errors)
+    return changed or bool(state.errors), written
 
 
 def reload_browsers(path: str = "*") -> None:
@@ -102,21 +115,31 @@ def reload_browsers(path: str = "*") -> None:
 
 
 def poll(state: State, say=print) -> None:
-    """Rebuild once the watched files have changed and then stayed quiet for a moment."""
+    """Rebuild once the watched files have changed and then stayed quiet for a moment (debounce)."""
     paths = watched_paths(state.config)
     current = take_snapshot(paths, state.config.output_dir)
-    if current == state.snapshot:
-        if state.pending_since is not None and time.monotonic() - state.pending_since >= QUIET_SECONDS:
-            state.pending_since = None
-            changed = set(current.items()) ^ set(state.last_built.items())
-            say(f"changed: {', '.join(sorted({Path(p).name for p, _ in changed})) or 'files'}")
-            if rebuild(state, say):
-                reload_browsers()
-            state.last_built = take_snapshot(paths, state.config.output_dir)  # our own writes (data files) are not edits
-            state.snapshot = state.last_built
+    if current != state.snapshot:
+        state.snapshot = current
+        state.pending_since = time.monotonic() if current != state.last_built else None
         return
-    state.snapshot = current
-    if current != state.last_built:
+    if state.pending_since is None or time.monotonic() - state.pending_since < QUIET_SECONDS:
+        return
+    state.pending_since = None
+    changed = {p for p in set(current) | set(state.last_built) if current.get(p) != state.last_built.get(p)}
+    say(f"changed: {', '.join(sorted({Path(p).name for p in changed}))}")
+    reload, written = rebuild(state, say)
+    if reload:
+        reload_browsers()
+    after = take_snapshot(paths, state.config.output_dir)
+    # The data files the build wrote are its own, not edits; anything else that changed while it ran
+    # was saved during the build and triggers another rebuild once quiet.
+    state.last_built = dict(current)
+    for path in written:
+        state.last_built.pop(path, None)
+        if path in after:
+            state.last_built[path] = after[path]
+    state.snapshot = after
+    if after != state.last_built:
         state.pending_since = time.monotonic()
 
 
@@ -160,6 +183,13 @@ def error_overlay(errors: list[str]) -> str:
             f'Build failed: {len(errors)} error(s)</h2><ul>{items}</ul></div>')
 
 
+class ReloadSocket(LiveReloadHandler):
+    """livereload's websocket, but only for pages of this site: livereload accepts any origin, so any web
+    page open in the browser could connect. Tornado's own check compares the Origin with the Host header."""
+
+    check_origin = WebSocketHandler.check_origin
+
+
 class OverlayCSS(web.RequestHandler):
     def get(self):
         self.set_header("Content-Type", "text/css; charset=utf-8")
@@ -169,31 +199,55 @@ class OverlayCSS(web.RequestHandler):
 def make_app(state: State, port: int) -> web.Application:
     transform = type("ConfiguredInject", (Inject,), {"state": state, "port": port})
     return web.Application([
-        (r"/livereload", LiveReloadHandler),
+        (r"/livereload", ReloadSocket),
         (r"/livereload.js", LiveReloadJSHandler),
         (OVERLAY_PATH, OverlayCSS),
         (r"/(.*)", SiteHandler, {"path": str(state.config.output_dir), "default_filename": "index.html"}),
     ], transforms=[transform])
 
 
+def url_for(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
 def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, overrides: Optional[dict] = None,
           verbose: bool = False) -> int:
-    say = print
+    def say(message: str) -> None:
+        print(message, flush=True)  # at once, also when the output goes to a pipe or a log file
     state = State(config=config, overrides=overrides or {}, verbose=verbose)
     rebuild(state, say)
     state.last_built = state.snapshot = take_snapshot(watched_paths(config), config.output_dir)
     config.output_dir.mkdir(parents=True, exist_ok=True)  # serve (errors on the 404 page) even if the first build failed
     app = make_app(state, port)
     try:
-        app.listen(port, address=host)
+        server = app.listen(port, address=host)
     except OSError as exc:
         say(f"error: cannot listen on {host}:{port}: {exc.strerror}")
         return 2
+    loop = ioloop.IOLoop.current()
+
+    def stop(signum, _frame):
+        loop.add_callback_from_signal(loop.stop)
+
+    # Ctrl-C and `kill` stop the loop between two polls, so a rebuild is never cut off halfway.
+    # A SIGINT that the parent ignores (a background job) stays ignored.
+    signal.signal(signal.SIGTERM, stop)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, stop)
     watched = ", ".join(str(p) for p in watched_paths(config))
-    say(f"Serving {config.output_dir} on http://{host}:{port}/ — watching {watched}. Press Ctrl-C to stop.")
-    ioloop.PeriodicCallback(lambda: poll(state, say), POLL_SECONDS * 1000).start()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"warning: listening on {host}: other machines can reach this preview")
+    say(f"Serving {config.output_dir} on {url_for(host, port)} — watching {watched}. Press Ctrl-C to stop.")
+    watcher = ioloop.PeriodicCallback(lambda: poll(state, say), POLL_SECONDS * 1000)
+    watcher.start()
     try:
-        ioloop.IOLoop.current().start()
+        loop.start()
     except KeyboardInterrupt:
-        say("stopped")
+        pass
+    watcher.stop()
+    server.stop()
+    say("stopped")
     return 0

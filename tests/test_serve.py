@@ -1,5 +1,6 @@
 """The preview server, run as a user runs it: `build.py serve` in a subprocess on a free port."""
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -158,3 +159,116 @@ def listening_addresses(port: int) -> set[str]:
 def test_listens_on_loopback_only(server):
     project, base, port, process = server
     assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, nothing else
+
+
+def test_template_error_shows_on_the_page_and_recovers(server):
+    project, base, port, process = server
+    template = project / "templates" / "index.html"
+    good = template.read_text(encoding="utf-8")
+    reloads = Reloads(port)
+    try:
+        template.write_text(good.replace("{% block", "{% blok", 1), encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+        status, page = fetch(base)
+        assert status == 200 and 'id="portal-build-errors"' in page and "index.html:" in page
+        template.write_text(good, encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+        assert 'id="portal-build-errors"' not in fetch(base)[1]
+    finally:
+        reloads.close()
+    log = output_of(process)
+    assert "index.html:" in log and "Traceback" not in log
+
+
+def test_one_document_reaches_the_browser_within_a_second_or_two(server):
+    """A save of one document is rebuilt and the reload sent quickly (1 s target; 3 s bound for slow CI)."""
+    project, base, port, process = server
+    reloads = Reloads(port)
+    try:
+        source = project / "content" / "sources" / "002_4e54a5785d908060.txt"
+        text = source.read_text(encoding="utf-8")
+        timings = []
+        for n in range(3):
+            started = time.monotonic()
+            source.write_text(text.replace("武汉市商务局 2018", f"武汉市商务局{n} 2018", 1), encoding="utf-8")
+            assert reloads.next()["command"] == "reload"
+            timings.append(time.monotonic() - started)
+        print(f"save → reload: {', '.join(f'{t:.2f} s' for t in timings)}")
+        assert min(timings) < 3.0
+    finally:
+        reloads.close()
+
+
+def test_foreign_origin_cannot_open_the_reload_socket(server):
+    project, base, port, process = server
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import WebSocketError
+    from tornado.httpclient import HTTPClientError
+
+    async def connect(origin):
+        request = HTTPRequest(f"ws://127.0.0.1:{port}/livereload", headers={"Origin": origin})
+        connection = await websocket_connect(request)
+        connection.close()
+
+    loop = ioloop.IOLoop()
+    try:
+        loop.run_sync(lambda: connect(f"http://127.0.0.1:{port}"), timeout=10)  # the site itself
+        with pytest.raises((HTTPClientError, WebSocketError)):
+            loop.run_sync(lambda: connect("https://evil.example"), timeout=10)
+    finally:
+        loop.close(all_fds=True)
+
+
+def test_ctrl_c_and_kill_stop_cleanly(project, free_port):
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(free_port),
+                                    "--config", str(project / "config.yaml")], cwd=project, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        try:
+            line = ""
+            deadline = time.monotonic() + 60
+            while "Serving" not in line and time.monotonic() < deadline and process.poll() is None:
+                line = process.stdout.readline()
+            assert f"http://127.0.0.1:{free_port}/" in line
+            process.send_signal(sig)
+            out = process.communicate(timeout=10)[0]
+            assert process.returncode == 0 and out.rstrip().endswith("stopped") and "Traceback" not in out
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def test_a_save_during_a_rebuild_triggers_another_rebuild(project, monkeypatch):
+    """In-process: the file watcher must not take an edit made while a build runs for the build's own output."""
+    from portal import pipeline, serve
+    from portal.config import load_config
+
+    config = load_config(project / "config.yaml")
+    page = project / "content" / "pages" / "note.md"
+    data = project / "content" / "data" / "002_4e54a5785d908060.yaml"
+    builds = []
+
+    def fake_build(config, keep_previous_on_error=False, report=None, **_):
+        builds.append(time.monotonic())
+        outcome = pipeline.ParseOutcome(source=config.sources_dir / "002_4e54a5785d908060.txt", data=data, status="parsed")
+        if len(builds) == 1:
+            data.write_text(data.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # the build's own write
+            page.write_text("# 编辑于构建期间\n", encoding="utf-8")  # the user's save while it runs
+        return pipeline.BuildReport(parse=pipeline.ParseReport([outcome]), documents=[], errors=[], written=True)
+
+    monkeypatch.setattr(serve.pipeline, "build", fake_build)
+    monkeypatch.setattr(serve, "reload_browsers", lambda path="*": None)
+    state = serve.State(config=config)
+    state.last_built = state.snapshot = serve.take_snapshot(serve.watched_paths(config), config.output_dir)
+    (project / "content" / "pages" / "about.md").write_text("# 关于\n", encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while len(builds) < 2 and time.monotonic() < deadline:
+        serve.poll(state, say=lambda _msg: None)
+        time.sleep(0.05)
+    assert len(builds) == 2  # the save during the first build was seen
+    for _ in range(10):  # ... and the build's own data file write never is
+        serve.poll(state, say=lambda _msg: None)
+        time.sleep(0.05)
+    assert len(builds) == 2
