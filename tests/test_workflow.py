@@ -1,4 +1,5 @@
 """The GitHub Actions workflow passes a schema check and zizmor's security audit (both offline)."""
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,16 @@ def test_workflow_deploys_pages_with_least_permissions():
     text = (WORKFLOWS / "site.yml").read_text(encoding="utf-8")
     assert "permissions:\n  contents: read" in text  # the default for every job
     assert text.count("pages: write") == 1 and text.count("id-token: write") == 1  # only the deploy job
-    assert "actions/deploy-pages@" in text and "actions/upload-pages-artifact@" in text
+    for action in ("actions/configure-pages@", "actions/upload-pages-artifact@", "actions/deploy-pages@"):
+        assert action in text
+    assert "persist-credentials: false" in text
     assert "group: pages" in text and "cancel-in-progress: false" in text  # one deployment at a time
     assert "bash .ci/run" in text  # the same tests as CI
+
+
+def test_every_action_is_pinned_by_commit():
+    text = (WORKFLOWS / "site.yml").read_text(encoding="utf-8")
+    uses = re.findall(r"uses:\s*(\S+)", text)
+    assert uses
+    for ref in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), f"{ref}: pin actions by full commit SHA"
