@@ -79,7 +79,7 @@ def cmd_parse(args, config) -> int:
         if len(args.sources) != 1:
             print("error: -o/--out takes exactly one SOURCE", file=sys.stderr)
             return EXIT_USAGE
-        outcome = pipeline.parse_source(args.sources[0], args.out, force=args.force)
+        outcome = pipeline.parse_source(args.sources[0], args.out, force=args.force, pages=_page_progress)
         if outcome.error:
             print(f"error: {outcome.error}", file=sys.stderr)
             return EXIT_ERRORS
@@ -90,14 +90,15 @@ def cmd_parse(args, config) -> int:
         print(f"error: no such document: {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_USAGE
     # parse says what it did with each document; warnings themselves need --verbose
-    report = pipeline.parse_sources(config, force=args.force, report=print, only=args.sources or None)
+    report = pipeline.parse_sources(config, force=args.force, report=print, only=args.sources or None,
+                                    pages=_page_progress)
     _print_problems(report.outcomes, args.verbose)
     print(report.summary())
     return EXIT_ERRORS if report.errors else EXIT_OK
 
 
 def cmd_build(args, config) -> int:
-    result = pipeline.build(config, force=args.force, report=_progress(args))
+    result = pipeline.build(config, force=args.force, report=_progress(args), pages=_page_progress)
     _print_problems(result.parse.outcomes, args.verbose)
     for error in result.errors[len(result.parse.errors):]:
         print(f"error: {error}", file=sys.stderr)
@@ -126,6 +127,19 @@ def _progress(args):
         sys.stderr.write("\r\033[K" + msg[:100])
         sys.stderr.flush()
     return overwrite
+
+
+def _page_progress(source: Path):
+    """A progress bar of the pages read, on a terminal, for documents long enough to make a person wait."""
+    def show(done: int, total: int) -> None:
+        if total < 10 or not sys.stderr.isatty():
+            return
+        filled = 30 * done // total
+        sys.stderr.write(f"\r\033[K{source.name[:40]} [{'#' * filled}{'.' * (30 - filled)}] page {done}/{total}")
+        if done == total:
+            sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+    return show
 
 
 def _print_problems(outcomes, verbose: bool) -> None:

@@ -63,12 +63,17 @@ _Dumper.add_representer(_FlowRow, _represent_row)
 _Dumper.add_representer(str, _represent_str)
 
 
+_ONLY_WHEN_SET = {"page", "pages"}
+
+
 def _plain(value: Any) -> Any:
     """Dataclasses to dicts in field order, table rows marked for one-line output."""
     if dataclasses.is_dataclass(value):
         out = {}
         for f in dataclasses.fields(value):
             item = getattr(value, f.name)
+            if f.name in _ONLY_WHEN_SET and not item:
+                continue  # page numbers: a text source has none, and its data file stays as before
             if f.name in ("header", "rows"):
                 item = [_FlowRow(row) for row in item]
             out[f.name] = _plain(item)

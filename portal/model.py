@@ -13,12 +13,13 @@ from typing import Optional, Union
 
 Cell = Union[None, Decimal, str]
 
-KINDS = ("budget", "budget_explanation", "final_accounts", "performance_evaluation")
+KINDS = ("budget", "budget_explanation", "final_accounts", "performance_evaluation", "performance_targets")
 KIND_LABELS = {
     "budget": "部门预算",
     "budget_explanation": "预算编制说明",
     "final_accounts": "部门决算",
     "performance_evaluation": "专项绩效自评报告",
+    "performance_targets": "绩效目标表",
 }
 UNITS = ("元", "万元", "千元", "亿元")
 
@@ -35,6 +36,7 @@ class Section:
     level: int  # 1 = 第X部分 / top heading, 2 = 一、, 3 = （一）
     paragraphs: list[str]
     line: int
+    page: Optional[int] = None  # page of the heading, for sources that have pages
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Table:
     note: Optional[str] = None  # what the document says when the table is empty
     notes: list[str] = field(default_factory=list)  # 备注 / 注 lines printed under the table
     continued_at: list[int] = field(default_factory=list)  # lines where a page continuation was merged
+    page: Optional[int] = None  # page the table starts on, for sources that have pages
+    pages: list[list[int]] = field(default_factory=list)  # [index of the first row on it, page] for each page
 
 
 @dataclass
@@ -60,6 +64,7 @@ class GlossaryEntry:
     line: int
     group: Optional[str] = None  # the heading entry this one is listed under
     code: Optional[str] = None  # function-classification code (e.g. "2010301") when matched to a table row
+    page: Optional[int] = None
 
 
 @dataclass
@@ -71,6 +76,7 @@ class Evaluation:
     completion_rate: Optional[Decimal]  # percent, as printed (76.51 means 76.51 %)
     unit: str
     sections: list[Section]
+    page: Optional[int] = None
 
 
 @dataclass

@@ -15,17 +15,21 @@ from typing import Callable, Iterable, Optional
 
 from . import datafile
 from .config import Config
-from .errors import PortalError
+from .errors import PortalError, SourceError
 from .model import Document
 from .parsing import PARSER_VERSION, parse_file
+from .reading import SUFFIXES as SOURCE_SUFFIXES, Progress
 
 Report = Callable[[str], None]
-
-SOURCE_SUFFIXES = (".txt", ".md")
+PageProgress = Callable[[Path], Progress]  # for a source, a callback told of each page read
 
 
 def _quiet(_: str) -> None:
     pass
+
+
+def _no_pages(_: Path) -> Progress:
+    return lambda done, total: None
 
 
 @dataclass
@@ -61,7 +65,7 @@ def sha256_of(path: Path) -> str:
 def source_files(config: Config) -> list[Path]:
     if not config.sources_dir.is_dir():
         return []
-    return sorted(p for p in config.sources_dir.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file())
+    return sorted(p for p in config.sources_dir.iterdir() if p.suffix.lower() in SOURCE_SUFFIXES and p.is_file())
 
 
 def data_path_for(config: Config, source: Path) -> Path:
@@ -81,7 +85,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def parse_source(source: Path, data: Path, force: bool = False) -> ParseOutcome:
+def parse_source(source: Path, data: Path, force: bool = False, pages: PageProgress = _no_pages) -> ParseOutcome:
     """Parse one source into its data file unless the file is current or hand-edited (and not forced)."""
     existing = data.read_text(encoding="utf-8") if data.exists() else None
     try:
@@ -91,7 +95,7 @@ def parse_source(source: Path, data: Path, force: bool = False) -> ParseOutcome:
             if edited or current:
                 status = "unchanged" if current and not edited else "kept-edit" if current else "conflict"
                 return ParseOutcome(source, data, status, document=datafile.load_document(data))
-        document = parse_file(source)
+        document = parse_file(source, progress=pages(source))
         write_atomically(data, datafile.dump_document(document))
         return ParseOutcome(source, data, "parsed", document=document)
     except PortalError as exc:
@@ -99,12 +103,20 @@ def parse_source(source: Path, data: Path, force: bool = False) -> ParseOutcome:
 
 
 def parse_sources(config: Config, force: bool = False, report: Report = _quiet,
-                  only: Optional[Iterable[Path]] = None) -> ParseReport:
+                  only: Optional[Iterable[Path]] = None, pages: PageProgress = _no_pages) -> ParseReport:
     """Bring every data file up to date with its source; one failure never stops the others."""
     result = ParseReport()
     sources = list(only) if only is not None else source_files(config)
+    claimed: dict[Path, Path] = {}
     for index, source in enumerate(sources, 1):
-        outcome = parse_source(source, data_path_for(config, source), force=force)
+        data = data_path_for(config, source)
+        if data in claimed:  # X.pdf and X.txt: the second would overwrite the first's data file
+            error = SourceError(str(source), f"{claimed[data].name} already writes {data.name}; keep one of the two "
+                                             "files, or rename one")
+            outcome = ParseOutcome(source, data, "failed", error=error)
+        else:
+            claimed[data] = source
+            outcome = parse_source(source, data, force=force, pages=pages)
         result.outcomes.append(outcome)
         report(f"[{index}/{len(sources)}] {source.name}: {describe_outcome(outcome)}")
     return result
@@ -163,7 +175,7 @@ def load_documents(config: Config, parse_report: ParseReport) -> tuple[list[Docu
 
 
 def build(config: Config, force: bool = False, keep_previous_on_error: bool = False,
-          report: Report = _quiet) -> BuildReport:
+          report: Report = _quiet, pages: PageProgress = _no_pages) -> BuildReport:
     """Parse what is stale, load all data, render into a fresh folder, then swap it in for the output.
 
     A document that fails is reported and left out; the others are still built. With
@@ -173,7 +185,7 @@ def build(config: Config, force: bool = False, keep_previous_on_error: bool = Fa
     from .render import render_site  # imported here: rendering pulls in Jinja, parsing alone does not
 
     started = time.perf_counter()
-    parse_report = parse_sources(config, force=force, report=report)
+    parse_report = parse_sources(config, force=force, report=report, pages=pages)
     documents, load_errors = load_documents(config, parse_report)
     errors = parse_report.errors + load_errors
     result = BuildReport(parse=parse_report, documents=documents, errors=errors)

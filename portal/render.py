@@ -24,7 +24,7 @@ from .config import Config
 from .errors import DataError, TemplateError
 from .linking import Linker, term_id
 from .model import KIND_LABELS, Cell, Document, GlossaryEntry, Section, Table
-from .parsing.text import squash
+from .cleaning import squash
 from .summary import Headline, headline
 
 HIERARCHY_CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")  # 类 201 › 款 20103 › 项 2010301 (and 301 › 30101)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Optional
 
 from .model import Cell, Document, Table
-from .parsing.text import squash
+from .cleaning import squash
 
 INCOME_LABELS = ("收入总计", "本年收入合计", "收入合计")
 SPENDING_LABELS = ("支出总计", "本年支出合计", "支出合计")

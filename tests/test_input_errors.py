@@ -47,9 +47,12 @@ def test_undecodable_bytes():
     assert "not UTF-8" in error.message and error.line == 2
 
 
-def test_no_title_line():
-    error = error_of("一些说明文字。\n\n收入\t100.00\n".encode())
-    assert "no title line" in error.message and error.line == 1
+def test_a_document_stating_nothing_about_itself_is_read_with_warnings():
+    doc = parse_bytes("一些说明文字。\n\n收入\t100.00\n".encode(), "某单位材料.txt")
+    assert doc.department == "某单位材料" and doc.year == 0 and doc.kind == "budget"
+    assert any("department" in w and "file name" in w for w in doc.warnings)
+    assert any("year" in w for w in doc.warnings) and any("kind" in w for w in doc.warnings)
+    assert doc.sections[0].paragraphs == ["一些说明文字。"]
 
 
 def test_truncated_document_is_reported():
@@ -67,9 +70,10 @@ def test_row_with_too_many_cells_is_reported_with_its_line():
     assert doc.tables[0].rows[1] == ["20101", "人大事务", Decimal("10.00"), Decimal("99.00"), "extra"]  # kept, not dropped
 
 
-@pytest.mark.parametrize("content", [b"", b"\x00\x00binary", "没有标题的文件\n".encode()])
-def test_cli_reports_file_and_reason_without_traceback(tmp_path, content):
-    source = tmp_path / "bad.txt"
+@pytest.mark.parametrize("name, content", [("bad.txt", b""), ("bad.txt", b"\x00\x00binary"),
+                                           ("bad.txt", bytes(range(128, 256)) * 4), ("bad.pdf", b"%PDF-1.4\n%broken")])
+def test_cli_reports_file_and_reason_without_traceback(tmp_path, name, content):
+    source = tmp_path / name
     source.write_bytes(content)
     result = cli("parse", source, "-o", tmp_path / "out.yaml")
     assert result.returncode == 1
@@ -130,7 +134,7 @@ def test_missing_source_is_reported(tmp_path):
 
 
 def test_documents_above_the_size_limit_are_refused(monkeypatch):
-    from portal.parsing import reading
+    from portal import reading
     monkeypatch.setattr(reading, "MAX_BYTES", 1000)
     error = error_of(SAMPLE.read_bytes())
     assert "refused" in error.message and "MiB" in error.message

@@ -18,7 +18,7 @@ TEMPLATE = "{{ 7*7 }}"
 JS_LINK = "javascript:alert(1)"
 PAYLOAD = f"{SCRIPT}{IMG}{TEMPLATE}"
 
-DOCUMENT = f"""局{PAYLOAD} 2024 年部门预算
+DOCUMENT = f"""测试局{PAYLOAD} 2024 年部门预算
 
 第一部分 概况
 

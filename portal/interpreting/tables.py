@@ -8,17 +8,23 @@ previous table's is the same table continued on the next page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ..model import Cell, Table
-from .lines import Line
-from .numbers import parse_amount
-from .text import squash
+from ..reading.extract import Line
+from ..numbers import parse_amount
+from ..cleaning import squash
 
-LABEL = re.compile(r"^(?:附表\s*\d+(?:-\d+)?|表\s*\d+(?:-\d+)?|预算\s*\d+\s*表|公开\s*\d+\s*表|附件\s*[\d一二三四五六七八九十]+)$")
+# A table's number as the national templates print it: 附表5, 表1, 表1-1, 预算08表, 预算表 11, 公开01表, 部门预算表3 …
+_NUMBER = r"[\d一二三四五六七八九十]+(?:\s*[-—－]\s*\d+)?"
+_LABEL = rf"(?:附表|(?:部门|单位)?(?:预算|决算|公开)?表)\s*{_NUMBER}|(?:预算|决算|公开|收支)\s*{_NUMBER}\s*表|附件\s*{_NUMBER}"
+LABEL = re.compile(rf"^(?:{_LABEL})$")
+# "表1：2026年…收支预算总表", "公开01表 部门收支总表", "收支总表（预算表 1）"
+LABELLED_TITLE = re.compile(rf"^(?P<label>{_LABEL})(?:\s*[:：、.．]\s*|\s+|(?=[^\d一二三四五六七八九十\s—－-]))(?P<title>\S.*)$|^(?P<title2>.+?)\s*[（(]\s*(?P<label2>{_LABEL})\s*[）)]$")
 UNIT = re.compile(r"^(?:金额)?单位\s*[:：]\s*(万元|元|千元|亿元)\s*$")
-DEPARTMENT_LINE = re.compile(r"^(?:部门\s*/\s*单位|单位名称|部门名称|单位)\s*[:：]\s*(.*)$")
+UNIT_AT_END = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|千元|亿元)\s*$")  # "部门名称：杭州市气象局 单位：万元"
+DEPARTMENT_LINE = re.compile(r"^(?:部门\s*/\s*单位|单位名称|部门名称|预算单位|编制单位|单位)\s*[:：]\s*(.*)$")
 DATE_LINE = re.compile(r"^(?:申报|填报|编制)日期\s*[:：]")
 EMPTY_NOTE = re.compile(r"此表为空表|为空表|本(?:单位|部门)?(?:没有|无|未)|^注\s*[:：].*无|^无.{0,30}(?:支出|收入|数据|安排)")
 NOTE = re.compile(r"^(?:备注|注|说明)\s*[:：]")
@@ -43,6 +49,10 @@ class _Run:
     title_line: Optional[int] = None
     label: Optional[str] = None
     unit: Optional[str] = None
+    title_page: Optional[int] = None
+    empty: bool = False  # the document says so under it
+    note: Optional[str] = None
+    notes: list[str] = field(default_factory=list)
 
 
 def find_runs(lines: list[Line]) -> list[_Run]:
@@ -75,9 +85,20 @@ def _take_meta(run: _Run, text: str) -> bool:
         run.label = run.label or re.sub(r"\s+", "", text)
     elif m := UNIT.match(text):
         run.unit = run.unit or m.group(1)
-    elif not (DEPARTMENT_LINE.match(text) or DATE_LINE.match(text)):
+    elif DEPARTMENT_LINE.match(text) or DATE_LINE.match(text):
+        if m := UNIT_AT_END.search(text):
+            run.unit = run.unit or m.group(1)
+    else:
         return False
     return True
+
+
+def _set_title(run: _Run, line: Line, text: str) -> None:
+    """The title, with a label printed in it (表1：…, …（预算表 1）) taken out into the label."""
+    if m := LABELLED_TITLE.match(text):
+        label, text = (m.group("label"), m.group("title")) if m.group("label") else (m.group("label2"), m.group("title2"))
+        run.label = run.label or re.sub(r"\s+", "", label)
+    run.title, run.title_line, run.title_page = text, line.no, line.page
 
 
 def attach_meta(run: _Run, lines: list[Line], floor: int, consumed: set[int]) -> None:
@@ -91,7 +112,7 @@ def attach_meta(run: _Run, lines: list[Line], floor: int, consumed: set[int]) ->
         if _take_meta(run, line.text):
             consumed.add(i)
         elif run.title is None and _is_title(line.text) and not re.match(r"^第[一二三四五六七八九十]+部分", line.text):
-            run.title, run.title_line = line.text, line.no
+            _set_title(run, line, line.text)
             consumed.add(i)
             # a label printed above the title still belongs to this table
             k = i - 1
@@ -120,7 +141,7 @@ def _take_meta_rows(run: _Run) -> None:
     while run.rows and _is_meta_row(run.rows[0].cells):
         for cell in (c for c in run.rows[0].cells if c):
             if not _take_meta(run, cell) and run.title is None:
-                run.title, run.title_line = cell, run.rows[0].no
+                _set_title(run, run.rows[0], cell)
         run.rows.pop(0)
 
 
@@ -190,59 +211,138 @@ def _typed(cells: list[str], id_columns: set[int], form: bool) -> list[Cell]:
     return out
 
 
+def _after_break(row: Line, previous: Line) -> bool:
+    """A page break (or, in text, a blank line) between two rows."""
+    return row.page != previous.page or row.no - previous.no > 1
+
+
 def _merge_wrapped(rows: list[Line], warnings: list[str]) -> list[Line]:
-    """Rejoin cells that a page break wrapped onto a row of their own (short fragments under filled cells)."""
+    """Rejoin a row that a page break cut in two: short fragments under filled cells, or a row whose
+    leading amount column is empty and whose filled cells (a number among them) continue the row above."""
     merged: list[Line] = []
-    last_no = 0  # line of the previous raw row: only a row after a blank line (a page break) can be a wrap
-    for row in rows:
+    lead = _lead_column(rows)
+    for k, row in enumerate(rows):
         previous = merged[-1] if merged else None
         filled = [i for i, c in enumerate(row.cells) if c]
-        after_break, last_no = row.no - last_no > 1, row.no
-        if (previous is not None and after_break and not row.cells[0] and filled
+        if (previous is not None and filled and _after_break(row, rows[k - 1])
                 and all(i < len(previous.cells) and previous.cells[i] for i in filled)
-                and all(len(row.cells[i]) <= WRAPPED_FRAGMENT_LENGTH and not _is_value(row.cells[i]) for i in filled)):
+                and (_fragments(row, filled) or _cut_row(row, previous, filled, lead))):
             cells = list(previous.cells)
             for i in filled:
                 cells[i] = cells[i] + row.cells[i]
-            merged[-1] = Line(previous.no, previous.text, cells=cells)
-            warnings.append(f"line {row.no}: joined cells wrapped over a page break onto the row at line {previous.no}; check them")
+            merged[-1] = Line(previous.no, " ".join(c for c in cells if c), cells=cells, page=previous.page)
+            warnings.append(f"{row.where}: joined cells cut by a page break onto the row above ({previous.where}); "
+                            "check them")
             continue
         merged.append(row)
     return merged
 
 
-def _capped(cells: list[str], line: int, warnings: list[str]) -> list[str]:
+def _fragments(row: Line, filled: list[int]) -> bool:
+    return not row.cells[0] and all(len(row.cells[i]) <= WRAPPED_FRAGMENT_LENGTH and not _is_value(row.cells[i])
+                                    for i in filled)
+
+
+def _lead_column(rows: list[Line]) -> Optional[int]:
+    """The first amount column that (nearly) every row fills: a 合计 or 总计 column."""
+    values = [r for r in rows if any(_is_value(c) for c in r.cells)]
+    if len(values) < 3:
+        return None
+    width = max(len(r.cells) for r in values)
+    for i in range(1, width):
+        if sum(i < len(r.cells) and _is_value(r.cells[i]) for r in values) >= 0.9 * len(values):
+            return i
+    return None
+
+
+def _cut_row(row: Line, previous: Line, filled: list[int], lead: Optional[int]) -> bool:
+    return (lead is not None and lead not in filled and any(_is_value(row.cells[i]) for i in filled if i > 0) and lead < len(previous.cells) and bool(previous.cells[lead])
+            and not CODE.match(row.cells[0] or "") and len(filled) < sum(bool(c) for c in previous.cells))
+
+
+def _drop_repeated_header(rows: list[Line], header_count: int) -> tuple[list[Line], list[int]]:
+    """Body rows without the header rows printed again after a page break; and the lines where that happened."""
+    header = [_row_key(r.cells) for r in rows[:header_count]]
+    if not header:
+        return rows, []
+    kept, repeats, dropping = rows[:header_count], [], False
+    for k in range(header_count, len(rows)):
+        row = rows[k]
+        key = _row_key(row.cells)
+        if key in header and (dropping or _after_break(row, rows[k - 1])):
+            if not dropping:
+                repeats.append(row.no)
+            dropping = True
+            continue
+        dropping = False
+        kept.append(row)
+    return kept, repeats
+
+
+def _row_key(cells: list[str]) -> tuple[str, ...]:
+    return tuple(squash(c) for c in _trim(cells))
+
+
+def _capped(cells: list[str], where: str, warnings: list[str]) -> list[str]:
     """At most MAX_COLUMNS cells: the rest are kept, joined by tabs into the last cell (not a real table)."""
     if len(cells) <= MAX_COLUMNS:
         return cells
-    warnings.append(f"line {line}: row has {len(cells)} cells; the cells after the {MAX_COLUMNS}th are kept "
+    warnings.append(f"{where}: row has {len(cells)} cells; the cells after the {MAX_COLUMNS}th are kept "
                     "joined in the last one")
     return cells[:MAX_COLUMNS - 1] + ["\t".join(cells[MAX_COLUMNS - 1:])]
 
 
-def build_table(run: _Run, index: int, warnings: list[str]) -> Table:
-    rows = _merge_wrapped(run.rows, warnings)
-    texts = [_capped(_trim(r.cells), r.no, warnings) for r in rows]
+def build_table(runs: list[_Run], index: int, warnings: list[str]) -> Table:
+    """One table from its run of rows and the runs that continue it on the following pages."""
+    run = runs[0]
+    all_rows = [r for part in runs for r in part.rows]
+    header_count = split_header([_trim(r.cells) for r in all_rows[:MAX_HEADER_ROWS]]) if all_rows else 0
+    kept, repeats = _drop_repeated_header(all_rows, header_count)
+    rows = _merge_wrapped(kept[header_count:], warnings)
+    header_rows = kept[:header_count]
+    texts = [_capped(_trim(r.cells), r.where, warnings) for r in header_rows + rows]
     form = _is_form(texts)
-    header_count = split_header(texts)
+    if form:
+        header_rows, rows, header_count = [], header_rows + rows, 0
     header, body = texts[:header_count], texts[header_count:]
     width = max((len(r) for r in texts), default=0)
-    header_width = min(max((len(r.cells) for r in rows[:header_count]), default=0), MAX_COLUMNS)
-    for row, cells in zip(rows[header_count:], body):
+    header_width = min(max((len(r.cells) for r in header_rows), default=0), MAX_COLUMNS)
+    for row, cells in zip(rows, body):
         if header_width and len(cells) > header_width:
-            warnings.append(f"line {row.no}: row has {len(cells)} cells but the table's header has {header_width}; "
+            warnings.append(f"{row.where}: row has {len(cells)} cells but the table's header has {header_width}; "
                             f"the extra cells are kept in extra columns")
     id_columns = _id_columns(header)
     title = run.title or _fallback_title(run)
     if run.title is None:
-        warnings.append(f"line {run.rows[0].no if run.rows else run.start + 1}: table without a title line; called it '{title}'")
+        warnings.append(f"{run.rows[0].where if run.rows else f'line {run.start + 1}'}: table without a title line; "
+                        f"called it '{title}'")
     kind = "form" if form else "performance" if "绩效" in title else "data"
+    first = (run.rows or [None])[0]
     return Table(
-        id=f"t{index:02d}", title=title, unit=run.unit, line=run.title_line or (run.rows[0].no if run.rows else 1),
+        id=f"t{index:02d}", title=title, unit=next((r.unit for r in runs if r.unit), None),
+        line=run.title_line or (first.no if first else 1),
         header=[_pad(list(r), width) for r in header],
         rows=[_pad(_typed(r, id_columns, form), width) for r in body],
         label=run.label, kind=kind, empty=not body,
+        note=next((r.note for r in runs if r.note), None), notes=[n for r in runs for n in r.notes],
+        continued_at=_continued_at(runs, repeats),
+        page=run.title_page or (first.page if first else None), pages=_pages(rows),
     )
+
+
+def _continued_at(runs: list[_Run], repeats: list[int]) -> list[int]:
+    """Where the table went on: each following run (at its title), or a header printed again inside a run."""
+    starts = {r.rows[0].no for r in runs[1:] if r.rows}
+    return sorted({*(r.title_line or r.rows[0].no for r in runs[1:] if r.rows), *(n for n in repeats if n not in starts)})
+
+
+def _pages(rows: list[Line]) -> list[list[int]]:
+    """[index of the first row on each page, page], for sources that have pages."""
+    out: list[list[int]] = []
+    for i, row in enumerate(rows):
+        if row.page is not None and (not out or out[-1][1] != row.page):
+            out.append([i, row.page])
+    return out
 
 
 def _fallback_title(run: _Run) -> str:
@@ -254,7 +354,7 @@ def _pad(cells: list, width: int) -> list:
     return [c if c != "" else None for c in cells] + [None] * (width - len(cells))
 
 
-def attach_after(table: Table, lines: list[Line], start: int, consumed: set[int]) -> None:
+def attach_after(run: _Run, lines: list[Line], start: int, consumed: set[int]) -> None:
     """An empty-table statement or 备注 printed just below the table."""
     i, seen = start, 0
     while i < len(lines) and seen < 2:
@@ -265,44 +365,47 @@ def attach_after(table: Table, lines: list[Line], start: int, consumed: set[int]
         if line.is_row or len(line.text) > 120:
             return
         seen += 1
-        if EMPTY_NOTE.search(line.text) and len(line.text) <= 60 and not table.rows:
-            table.empty, table.note = True, line.text
+        if EMPTY_NOTE.search(line.text) and len(line.text) <= 60 and not run.rows[split_header([r.cells for r in run.rows]):]:
+            run.empty, run.note = True, line.text
         elif NOTE.match(line.text):
-            table.notes.append(line.text)
+            run.notes.append(line.text)
         else:
             return
         consumed.add(i - 1)
 
 
-def same_table(previous: Table, table: Table) -> bool:
-    """A page continuation: same title and the same non-empty header printed again."""
-    return (bool(table.header) and squash(previous.title) == squash(table.title)
-            and [list(map(_key, r)) for r in previous.header] == [list(map(_key, r)) for r in table.header]
-            and previous.unit in (table.unit, None) and table.label in (None, previous.label))
-
-
-def _key(cell: Cell) -> str:
-    return squash(str(cell)) if cell is not None else ""
+def _continues(previous: list[_Run], run: _Run, lines: list[Line], consumed: set[int]) -> bool:
+    """Is ``run`` the previous table continued on the next page? Nothing but blank or meta lines lies
+    between them, and either the title is printed again over the same header, or no title is printed
+    and the rows carry on under the same header (printed again or not)."""
+    last = previous[-1]
+    if not run.rows or not all(lines[i].blank or i in consumed for i in range(last.end, run.start)):
+        return False
+    first = previous[0]
+    head = [_row_key(r.cells) for r in first.rows[:split_header([_trim(r.cells) for r in first.rows[:MAX_HEADER_ROWS]])]]
+    repeated = bool(head) and [_row_key(r.cells) for r in run.rows[:len(head)]] == head
+    if run.title is not None:
+        return (repeated and first.title is not None and squash(run.title) == squash(first.title)
+                and run.label in (None, first.label))
+    if run.label is not None or _is_form([_trim(r.cells) for r in first.rows[:1]]):
+        return False
+    width = max(len(_trim(r.cells)) for r in first.rows)
+    return repeated or (split_header([_trim(r.cells) for r in run.rows[:MAX_HEADER_ROWS]]) == 0
+                        and abs(max(len(_trim(r.cells)) for r in run.rows) - width) <= 1)
 
 
 def extract_tables(lines: list[Line], warnings: list[str]) -> tuple[list[Table], set[int]]:
     """Every table in the document, page continuations merged; and the indexes of lines they used."""
     consumed: set[int] = set()
-    tables: list[Table] = []
+    groups: list[list[_Run]] = []
     floor = 0
     for run in find_runs(lines):
         attach_meta(run, lines, floor, consumed)
-        table = build_table(run, len(tables) + 1, warnings)
-        attach_after(table, lines, run.end, consumed)
-        floor = run.end
-        if tables and same_table(tables[-1], table):
-            previous = tables[-1]
-            previous.rows.extend(table.rows)
-            previous.continued_at.append(table.line)
-            previous.empty = previous.empty and table.empty
-            previous.notes.extend(table.notes)
+        attach_after(run, lines, run.end, consumed)
+        if groups and _continues(groups[-1], run, lines, consumed):
+            groups[-1].append(run)
         else:
-            tables.append(table)
+            groups.append([run])
+        floor = run.end
         consumed.update(range(run.start, run.end))
-    return tables, consumed
-
+    return [build_table(group, i, warnings) for i, group in enumerate(groups, 1)], consumed

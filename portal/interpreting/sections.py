@@ -10,8 +10,8 @@ import re
 from typing import Optional
 
 from ..model import Section
-from .lines import Line
-from .text import join_wrapped, squash
+from ..reading.extract import Line
+from ..cleaning import join_wrapped, squash
 
 NUMERAL = "[一二三四五六七八九十廿]+"
 PART = re.compile(rf"^第{NUMERAL}部分")
@@ -71,11 +71,11 @@ def build_sections(lines: list[Line]) -> list[Section]:
             continue
         level = heading_level(line)
         if level is not None:
-            current = Section(heading=line.text, level=level, paragraphs=[], line=line.no)
+            current = Section(heading=line.text, level=level, paragraphs=[], line=line.no, page=line.page)
             sections.append(current)
             continue
         if current is None:
-            current = Section(heading="", level=1, paragraphs=[], line=line.no)
+            current = Section(heading="", level=1, paragraphs=[], line=line.no, page=line.page)
             sections.append(current)
         paragraphs = current.paragraphs
         if paragraphs and not paragraphs[-1].endswith(SENTENCE_END) and not ITEM_START.match(line.text):

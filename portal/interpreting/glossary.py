@@ -12,9 +12,9 @@ import re
 from typing import Optional
 
 from ..model import GlossaryEntry, Table
-from .lines import Line
+from ..reading.extract import Line
 from .sections import PART, heading_level
-from .text import join_wrapped, squash
+from ..cleaning import join_wrapped, squash
 
 HEADING = re.compile(r"名词解释|名词解析|术语解释")
 NUMBERS = (
@@ -81,7 +81,7 @@ def parse_glossary(lines: list[Line]) -> list[GlossaryEntry]:
         elif group is not None and style == group_style:
             group = None
         term, definition = _split(rest)
-        entries.append(GlossaryEntry(term=term, definition=definition, line=line.no,
+        entries.append(GlossaryEntry(term=term, definition=definition, line=line.no, page=line.page,
                                      group=group.term if group is not None else None))
         styles.append(style)
     return [e for e in entries if e.term]

@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Optional
 
 from ..model import Evaluation
-from .lines import Line
-from .numbers import normalise_prose
+from ..reading.extract import Line
+from ..numbers import normalise_prose
 from .sections import build_sections
 
 REPORT_TITLE = re.compile(r"绩效自评报告$")
@@ -55,7 +55,9 @@ def split_reports(lines: list[Line], warnings: list[str]) -> tuple[list[Evaluati
     evaluations = []
     bounds = [s[0] for s in starts] + [len(lines)]
     for (_, last, title, line_no), end in zip(starts, bounds[1:]):
-        evaluations.append(_evaluation(title, line_no, lines[last + 1:end], warnings))
+        evaluation = _evaluation(title, line_no, lines[last + 1:end], warnings)
+        evaluation.page = lines[last].page
+        evaluations.append(evaluation)
     return evaluations, lines[:starts[0][0]]
 
 

@@ -1,0 +1,42 @@
+"""Parsing a source document: read it (one reader per format) → interpret it (one interpreter) → Document."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from .errors import SourceError
+from .interpreting import interpret
+from .model import Document, Source
+from .reading import Progress, read_bytes
+
+# Raise when parsing changes what it writes: data files written by an older parser are then
+# regenerated (unless edited by hand, which parse keeps and reports).
+PARSER_VERSION = 4
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
+def parse_file(path: Path, progress: Progress = _no_progress) -> Document:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read document: {exc.strerror or exc}") from None
+    return parse_bytes(data, path.name, display_name=str(path), progress=progress)
+
+
+def parse_bytes(data: bytes, file_name: str, display_name: str | None = None,
+                progress: Progress = _no_progress) -> Document:
+    """Parse one document; ``file_name`` is recorded in the data file, ``display_name`` names it in errors."""
+    extract = read_bytes(data, display_name or file_name, progress)
+    source = Source(file=file_name, sha256=hashlib.sha256(data).hexdigest())
+    return interpret(extract, source, slug_for(file_name, data))
+
+
+def slug_for(file_name: str, data: bytes) -> str:
+    """The page URL's last part: the file name's stem in lower-case ASCII, or a hash of the content."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", Path(file_name).stem.lower()).strip("-_")
+    return slug or "doc-" + hashlib.sha256(data).hexdigest()[:8]
