@@ -55,8 +55,10 @@ def split_glossary(lines: list[Line]) -> tuple[list[Line], list[Line], Optional[
                 other = lines[end]
                 other_level = heading_level(other)
                 if ENDS_GLOSSARY.match(other.text) or (PART.match(other.text) and other_level is not None) or (
-                        other_level is not None and level is not None and other_level < level):
-                    break
+                        other_level is not None and level is not None and other_level < level) or (
+                        other_level == level and level is not None and level > 1 and not _split(other.text)[1]
+                        and not CLASSIFICATION.match(_numbered(other.text)[1])):
+                    break  # a part, a higher heading, or the next sibling heading (四、… after 三、名词解释)
                 end += 1
             return lines[i + 1:end], lines[:i] + lines[end:], line
     return [], lines, None
@@ -68,23 +70,34 @@ def parse_glossary(lines: list[Line]) -> list[GlossaryEntry]:
     group: Optional[GlossaryEntry] = None
     group_style: Optional[str] = None
     numbered = any(_numbered(line.text)[0] for line in lines if not line.blank)
+    open_term = ""  # the text of an entry whose term has not ended yet (no colon so far): a term wrapped over lines
     for line in lines:
         if line.blank:
             continue
         style, rest = _numbered(line.text)
         if style is None and entries and (numbered or not _looks_like_entry(line.text)):
             last = entries[-1]
-            last.definition = join_wrapped(last.definition, line.text) if last.definition else line.text
+            if open_term:
+                open_term = join_wrapped(open_term, line.text)
+                last.term, last.definition = _split(open_term)
+                open_term = "" if last.definition or _has_colon(open_term) else open_term
+            else:
+                last.definition = join_wrapped(last.definition, line.text) if last.definition else line.text
             continue
         if entries and style != styles[-1] and not entries[-1].definition and entries[-1].group is None:
             group, group_style = entries[-1], styles[-1]  # the previous entry heads this list
         elif group is not None and style == group_style:
             group = None
         term, definition = _split(rest)
+        open_term = rest if not definition and not _has_colon(rest) else ""
         entries.append(GlossaryEntry(term=term, definition=definition, line=line.no, page=line.page,
                                      group=group.term if group is not None else None))
         styles.append(style)
     return [e for e in entries if e.term]
+
+
+def _has_colon(text: str) -> bool:
+    return bool(re.search(r"[:：]", text)) or bool(CLASSIFICATION.match(text))
 
 
 def _looks_like_entry(text: str) -> bool:

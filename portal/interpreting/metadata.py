@@ -31,10 +31,11 @@ KIND_WORDS = (
 DOCUMENT_WORDS = re.compile(r"(?:部门|单位)(?:整体)?(?:支出)?(?:预算|决算|绩效)|(?:项目|整体)支出|预算|决算|绩效")
 ORGANISATION = re.compile(r"(?:局|委员会|委|厅|办公室|办|中心|院|所|部|会|站|队|处|校|学|馆|团|社|署|司|公司|政府|"
                           r"研究室|园|场|台|库|联|[（(]本级[）)])$")
-NOT_A_NAME = re.compile(r"收支|收入|支出|拨款|经费|总表|情况|目录|说明|^(?:本|我|该)?(?:部门|单位)$|[。；，：:,;]|^第")
+NOT_A_NAME = re.compile(r"收支|收入|支出|拨款|经费|总表|情况|目录|说明|部分|^(?:本|我|该)?(?:部门|单位)$|[。；，：:,;]|^第|"
+                        r"\.{3}|…|^[一二三四五六七八九十]+、")
 NAME_LINE = re.compile(r"^(?:部门\s*/\s*单位|部门\s*[（(]单位[）)]\s*名称|单位名称|部门名称|预算单位|编制单位|填报单位|"
                        r"主管部门|项目主管部门|部门)\s*[:：]\s*(?P<name>\S.*?)(?:\s+(?:金额)?单位\s*[:：].*)?$")
-COVER_LINES = 3  # a cover title is set over at most this many short lines
+COVER_LINES = 4  # a cover title is set over at most this many short lines
 SEARCH_LINES = 80  # a title further down than this is not the document's title (navigation, contents)
 MAX_COVER_LINE = 40
 

@@ -18,6 +18,8 @@ PART = re.compile(rf"^第{NUMERAL}部分")
 LEVEL2 = re.compile(rf"^{NUMERAL}\s*[、.．]\s*\S")
 LEVEL3 = re.compile(rf"^[（(]{NUMERAL}[）)]\s*\S")
 TOC = {"目录", "目次"}
+MIN_ENTRY_PREFIX = 4
+TOC_LEADER = re.compile(r"[\s.．。…·•_\-—－]*(?:\d{1,3}|[-—]\s*\d{1,3}\s*[-—])?\s*$")  # "……… 3" after an entry
 ITEM_START = re.compile(rf"^(?:[（(]?(?:{NUMERAL}|\d+)[）)、.．]|\d+\s|[-•·]|第{NUMERAL})")
 SENTENCE_END = tuple("。！？；：:;!?）)”\"…%」』")
 MAX_HEADING_LENGTH = 40
@@ -49,11 +51,7 @@ def drop_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
             out.append(lines[i])
             i += 1
             continue
-        entries = [l for l in lines[i + 1:] if not l.blank]
-        first = squash(entries[0].text) if entries else None
-        # the contents end where their first entry is printed again as a heading
-        repeat = next((k for k in range(i + 1, len(lines)) if squash(lines[k].text) == first
-                       and lines[k] is not entries[0]), None)
+        repeat = _end_of_contents(lines, i + 1)
         if repeat is None:
             out.append(lines[i])
             i += 1
@@ -61,6 +59,25 @@ def drop_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
         listed.extend(l.text for l in lines[i + 1:repeat] if PART.match(l.text))
         i = repeat
     return out, listed
+
+
+def _end_of_contents(lines: list[Line], start: int) -> Optional[int]:
+    """Where the contents end: the first line that prints one of their entries again (or its start,
+    when the heading wraps over two lines), i.e. the body's first heading."""
+    seen: list[str] = []
+    for k in range(start, len(lines)):
+        key = _toc_key(lines[k].text)
+        if not key:
+            continue
+        if any(entry.startswith(key) and len(key) >= MIN_ENTRY_PREFIX for entry in seen):
+            return k
+        seen.append(key)
+    return None
+
+
+def _toc_key(text: str) -> str:
+    """A contents entry without its dot leader and page number, compared squashed."""
+    return squash(TOC_LEADER.sub("", text))
 
 
 def build_sections(lines: list[Line]) -> list[Section]:

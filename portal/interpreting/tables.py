@@ -23,8 +23,10 @@ LABEL = re.compile(rf"^(?:{_LABEL})$")
 # "表1：2026年…收支预算总表", "公开01表 部门收支总表", "收支总表（预算表 1）"
 LABELLED_TITLE = re.compile(rf"^(?P<label>{_LABEL})(?:\s*[:：、.．]\s*|\s+|(?=[^\d一二三四五六七八九十\s—－-]))(?P<title>\S.*)$|^(?P<title2>.+?)\s*[（(]\s*(?P<label2>{_LABEL})\s*[）)]$")
 UNIT = re.compile(r"^(?:金额)?单位\s*[:：]\s*(万元|元|千元|亿元)\s*$")
-UNIT_AT_END = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|千元|亿元)\s*$")  # "部门名称：杭州市气象局 单位：万元"
-DEPARTMENT_LINE = re.compile(r"^(?:部门\s*/\s*单位|单位名称|部门名称|预算单位|编制单位|单位)\s*[:：]\s*(.*)$")
+# "部门名称：杭州市气象局 单位：万元", "341-湖州市财政局 万元"
+UNIT_AT_END = re.compile(r"(?:(?:金额)?单位\s*[:：]\s*|(?<=\s)|^)(万元|元|千元|亿元)\s*$")
+DEPARTMENT_LINE = re.compile(r"^(?:部门\s*/\s*单位|部门\s*[（(]单位[）)](?:名称)?|单位名称|部门名称|预算单位|编制单位|填报单位|"
+                             r"部门|单位)\s*[:：]\s*(.*)$")
 DATE_LINE = re.compile(r"^(?:申报|填报|编制)日期\s*[:：]")
 EMPTY_NOTE = re.compile(r"此表为空表|为空表|本(?:单位|部门)?(?:没有|无|未)|^注\s*[:：].*无|^无.{0,30}(?:支出|收入|数据|安排)")
 NOTE = re.compile(r"^(?:备注|注|说明)\s*[:：]")
@@ -38,6 +40,7 @@ MAX_HEADER_ROWS = 4
 MAX_COLUMNS = 100  # budget tables have a few dozen at most; more is a broken line, not columns
 MAX_TITLE_LENGTH = 60
 WRAPPED_FRAGMENT_LENGTH = 10
+WRAPPED_TITLE_END = 4  # a title line this short is the end of a title wrapped from the line above
 
 
 @dataclass
@@ -76,7 +79,7 @@ def find_runs(lines: list[Line]) -> list[_Run]:
 
 
 def _is_title(text: str) -> bool:
-    return 0 < len(text) <= MAX_TITLE_LENGTH and not text.endswith(("。", "；", "，", ",", ";"))
+    return 0 < len(text) <= MAX_TITLE_LENGTH and not text.endswith(("。", "；", "，", ",", ";", ":", "："))
 
 
 def _take_meta(run: _Run, text: str) -> bool:
@@ -88,13 +91,19 @@ def _take_meta(run: _Run, text: str) -> bool:
     elif DEPARTMENT_LINE.match(text) or DATE_LINE.match(text):
         if m := UNIT_AT_END.search(text):
             run.unit = run.unit or m.group(1)
+    elif (m := UNIT_AT_END.search(text)) and "表" not in text[:m.start()]:
+        run.unit = run.unit or m.group(1)  # "341-湖州市财政局 单位：万元": the department and the unit
     else:
         return False
     return True
 
 
 def _set_title(run: _Run, line: Line, text: str) -> None:
-    """The title, with a label printed in it (表1：…, …（预算表 1）) taken out into the label."""
+    """The title, with a label printed in it (表1：…, …（预算表 1）) taken out into the label, and a unit
+    printed after it (…收支总表 单位：万元) into the unit."""
+    if m := UNIT_AT_END.search(text):
+        run.unit = run.unit or m.group(1)
+        text = text[:m.start()].strip()
     if m := LABELLED_TITLE.match(text):
         label, text = (m.group("label"), m.group("title")) if m.group("label") else (m.group("label2"), m.group("title2"))
         run.label = run.label or re.sub(r"\s+", "", label)
@@ -112,7 +121,15 @@ def attach_meta(run: _Run, lines: list[Line], floor: int, consumed: set[int]) ->
         if _take_meta(run, line.text):
             consumed.add(i)
         elif run.title is None and _is_title(line.text) and not re.match(r"^第[一二三四五六七八九十]+部分", line.text):
-            _set_title(run, line, line.text)
+            text = line.text
+            k = i - 1
+            while k >= floor and lines[k].blank:
+                k -= 1
+            if (len(text) <= WRAPPED_TITLE_END and k >= floor and not lines[k].is_row and len(lines[k].text) >= 10
+                    and not LABEL.match(lines[k].text) and _is_title(lines[k].text + text)):
+                text, i = lines[k].text + text, k  # a title wrapped over two lines ("…绩效目" / "标表")
+                consumed.add(k)
+            _set_title(run, line, text)
             consumed.add(i)
             # a label printed above the title still belongs to this table
             k = i - 1
@@ -131,7 +148,8 @@ def attach_meta(run: _Run, lines: list[Line], floor: int, consumed: set[int]) ->
 def _is_meta_row(cells: list[str]) -> bool:
     """A row carrying a table's label, unit or department line, or only its title (年度绩效目标表)."""
     filled = [c for c in cells if c]
-    if len(filled) == 1 and cells[0] and len(cells[0]) <= 30 and cells[0].endswith("表"):
+    if len(filled) == 1 and cells[0] and len(cells[0]) <= MAX_TITLE_LENGTH and (
+            cells[0].endswith("表") or LABELLED_TITLE.match(cells[0])):
         return True
     return 0 < len(filled) <= 3 and any(LABEL.match(c) or UNIT.match(c) or DEPARTMENT_LINE.match(c) for c in filled)
 

@@ -180,7 +180,7 @@ def _in_margin(top: float, height: float) -> bool:
 
 
 def _furniture_key(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+    return re.sub(r"\s+", "", text)
 
 
 def _lines(pages, grids, furniture: dict[str, str]) -> list[Line]:

@@ -1,0 +1,92 @@
+"""Real documents from eleven cities, as published (tests/corpus/), against facts a person read off their pages.
+
+The facts (tests/corpus_facts.yaml) were recorded by looking at the rendered PDF pages, not from the
+parser's output: department, year, kind, every table title, the glossary, and amounts (some from a
+table continued on a later page, some from a number that wraps inside a narrow cell).
+"""
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from portal.parsing import parse_file
+
+CORPUS = Path(__file__).parent / "corpus"
+FACTS = yaml.safe_load((Path(__file__).parent / "corpus_facts.yaml").read_text(encoding="utf-8"))
+BY_FILE = {f["file"]: f for f in FACTS}
+_cache: dict = {}
+
+
+def key(text) -> str:
+    """Compared as a reader would: compatibility forms folded, spaces and quote styles ignored."""
+    folded = unicodedata.normalize("NFKC", str(text or ""))
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "\"“”'‘’")
+
+
+def parsed(name: str):
+    if name not in _cache:
+        _cache[name] = parse_file(CORPUS / name)
+    return _cache[name]
+
+
+def table_titled(doc, title: str):
+    matches = [t for t in doc.tables if key(t.title) == key(title)]
+    assert matches, f"no table titled {title!r}; found {[t.title for t in doc.tables]}"
+    return matches
+
+
+def page_of_row(table, index: int):
+    page = None
+    for first, number in table.pages:
+        if first <= index:
+            page = number
+    return page
+
+
+@pytest.mark.parametrize("name", sorted(BY_FILE))
+def test_department_year_and_kind(name):
+    doc, fact = parsed(name), BY_FILE[name]
+    assert (key(doc.department), doc.year, doc.kind) == (key(fact["department"]), fact["year"], fact["kind"])
+
+
+@pytest.mark.parametrize("name", sorted(BY_FILE))
+def test_every_table_title(name):
+    doc, fact = parsed(name), BY_FILE[name]
+    titles = [key(t.title) for t in doc.tables]
+    for expected in fact["tables"]:
+        assert key(expected["title"]) in titles, f"{expected} not among {[t.title for t in doc.tables]}"
+        if expected.get("label"):
+            labels = [key(t.label) for t in doc.tables if key(t.title) == key(expected["title"])]
+            assert key(expected["label"]) in labels
+
+
+@pytest.mark.parametrize("name", sorted(BY_FILE))
+def test_glossary(name):
+    doc, fact = parsed(name), BY_FILE[name]
+    assert len(doc.glossary) == fact["glossary_count"]
+    terms = {key(e.term) for e in doc.glossary}
+    for term in fact.get("glossary_terms") or []:
+        assert key(term) in terms
+
+
+@pytest.mark.parametrize("name", sorted(BY_FILE))
+def test_amounts(name):
+    doc, fact = parsed(name), BY_FILE[name]
+    for amount in fact["amounts"]:
+        if not amount.get("table"):
+            continue  # a table without a caption: not identifiable by title
+        value = Decimal(amount["value"].replace(",", ""))
+        found = []
+        for table in table_titled(doc, amount["table"]):
+            assert table.unit in (fact["unit"], None) or amount["table"] != fact["tables"][0]["title"]
+            for index, row in enumerate(table.rows):
+                names = "".join(key(c) for c in row if isinstance(c, str))
+                if value in row and key(amount["row"]) in names:
+                    found.append((table, index))
+        assert found, f"{amount} not found"
+        if amount.get("continued"):
+            assert any(page_of_row(t, i) == amount["page"] for t, i in found), f"{amount}: not on its page"
