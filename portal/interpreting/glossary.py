@@ -60,7 +60,9 @@ def split_glossary(lines: list[Line]) -> tuple[list[Line], list[Line], Optional[
                         and not CLASSIFICATION.match(_numbered(other.text)[1])):
                     break  # a part, a higher heading, or the next sibling heading (四、… after 三、名词解释)
                 end += 1
-            return lines[i + 1:end], lines[:i] + lines[end:], line
+            # a heading printed again (on a part's title page, then over the entries) is not an entry
+            entries = [l for l in lines[i + 1:end] if not (HEADING.search(l.text) and len(squash(l.text)) <= 6)]
+            return entries, lines[:i] + lines[end:], line
     return [], lines, None
 
 

@@ -13,6 +13,7 @@ from typing import Optional
 
 from ..model import Cell, Table
 from ..reading.extract import Line
+from .metadata import ORGANISATION
 from ..numbers import parse_amount
 from ..cleaning import squash
 
@@ -25,12 +26,14 @@ LABELLED_TITLE = re.compile(rf"^(?P<label>{_LABEL})(?:\s*[:：、.．]\s*|\s+|(?
 UNIT = re.compile(r"^(?:金额)?单位\s*[:：]\s*(万元|元|千元|亿元)\s*$")
 # "部门名称：杭州市气象局 单位：万元", "341-湖州市财政局 万元"
 UNIT_AT_END = re.compile(r"(?:(?:金额)?单位\s*[:：]\s*|(?<=\s)|^)(万元|元|千元|亿元)\s*$")
+BARE_UNIT = re.compile(r"(万元|元|千元|亿元)$")
 DEPARTMENT_LINE = re.compile(r"^(?:部门\s*/\s*单位|部门\s*[（(]单位[）)](?:名称)?|单位名称|部门名称|预算单位|编制单位|填报单位|"
                              r"部门|单位)\s*[:：]\s*(.*)$")
 DATE_LINE = re.compile(r"^(?:申报|填报|编制)日期\s*[:：]")
 EMPTY_NOTE = re.compile(r"此表为空表|为空表|本(?:单位|部门)?(?:没有|无|未)|^注\s*[:：].*无|^无.{0,30}(?:支出|收入|数据|安排)")
 NOTE = re.compile(r"^(?:备注|注|说明)\s*[:：]")
 PERCENT = re.compile(r"^[<>≥≤＞＜]?\s*[+-]?\d+(?:\.\d+)?\s*%$")
+COLUMN_NUMBER_MARK = re.compile(r"^(?:[*＊]+|栏次|行次|[甲乙丙丁])$")
 CODE = re.compile(r"^\d{3,}[A-Z0-9]*$")
 YEAR = re.compile(r"^(?:19|20)\d{2}\s*年?$")
 MEASURE = re.compile(r"^[<>≥≤＞＜]?\s*\d+(?:\.\d+)?\s*[%\u4e00-\u9fff]{1,4}$")  # 6人, ≥13家, 25人次: a value, not a header
@@ -39,6 +42,7 @@ FORM_FIRST_CELLS = ("项目名称", "部门名称", "部门(单位)名称", "单
 MAX_HEADER_ROWS = 4
 MAX_COLUMNS = 100  # budget tables have a few dozen at most; more is a broken line, not columns
 MAX_TITLE_LENGTH = 60
+MAX_LABEL_LENGTH = 12  # a form cell this short can be the label of the value beside it
 WRAPPED_FRAGMENT_LENGTH = 10
 WRAPPED_TITLE_END = 4  # a title line this short is the end of a title wrapped from the line above
 
@@ -91,8 +95,9 @@ def _take_meta(run: _Run, text: str) -> bool:
     elif DEPARTMENT_LINE.match(text) or DATE_LINE.match(text):
         if m := UNIT_AT_END.search(text):
             run.unit = run.unit or m.group(1)
-    elif (m := UNIT_AT_END.search(text)) and "表" not in text[:m.start()]:
-        run.unit = run.unit or m.group(1)  # "341-湖州市财政局 单位：万元": the department and the unit
+    elif ((m := UNIT_AT_END.search(text)) and "表" not in text[:m.start()]) or (
+            (m := BARE_UNIT.search(text)) and ORGANISATION.search(text[:m.start()])):
+        run.unit = run.unit or m.group(1)  # "341-湖州市财政局 单位：万元", "341-湖州市财政局万元": department and unit
     else:
         return False
     return True
@@ -168,8 +173,12 @@ def _is_value(cell: str) -> bool:
 
 
 def _is_column_numbers(cells: list[str]) -> bool:
+    """A row numbering the columns (1 2 3 …), with ** or 栏次/行次/甲/乙 over the name columns."""
     filled = [c for c in cells if c]
-    return len(filled) >= 3 and all(c.isdigit() for c in filled) and [int(c) for c in filled] == list(range(1, len(filled) + 1))
+    numbers = [int(c) for c in filled if c.isdigit()]
+    others = [c for c in filled if not c.isdigit()]
+    return (len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 1
+            and all(COLUMN_NUMBER_MARK.match(c) for c in others))
 
 
 def _is_form(rows: list[list[str]]) -> bool:
@@ -222,7 +231,7 @@ def _typed(cells: list[str], id_columns: set[int], form: bool) -> list[Cell]:
         if not cell:
             out.append(None)
             continue
-        label = cells[index - 1] if form and index > 0 else ""
+        label = cells[index - 1] if form and index > 0 and len(cells[index - 1]) <= MAX_LABEL_LENGTH else ""
         amount = parse_amount(cell)
         is_id = index in id_columns or bool(label and ID_HINT.search(label))
         out.append(amount if amount is not None and not is_id else cell)

@@ -27,7 +27,7 @@ COLUMN_GAP = 1.6
 LINE_TOLERANCE = 3
 # Lines in the top or bottom strip of a page (share of its height) may be running headers or page numbers.
 MARGIN = 0.09
-PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/共]\s*\d+\s*页?)?[-—–\s]*$")
+PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d(?:\s?\d){0,2}\s*(?:页)?(?:\s*[/共]\s*\d+\s*页?)?[-—–\s]*$")  # "- 3 -", "2 8", "第3页/共9页"
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "intersection_tolerance": 4}
 
@@ -189,12 +189,16 @@ def _lines(pages, grids, furniture: dict[str, str]) -> list[Line]:
     for number, (rows, grid_ids) in enumerate(zip(pages, grids), 1):
         raw: list[str] = []
         page_lines: list[Line] = []
-        for (text, cells, top, height), grid in zip(rows, grid_ids):
+        texts = [k for k, (_, cells, _, _) in enumerate(rows) if cells is None]
+        ends = {texts[0], texts[-1]} if texts else set()
+        for k, ((text, cells, top, height), grid) in enumerate(zip(rows, grid_ids)):
             if cells is not None:
                 page_lines.append(Line(0, " ".join(c for c in cells if c), cells=cells, page=number, grid=grid))
                 raw.append("")
                 continue
-            if _in_margin(top, height) and (PAGE_NUMBER.match(text) or _furniture_key(text) in furniture):
+            if PAGE_NUMBER.match(text) and (k in ends or _in_margin(top, height)):
+                continue  # a page number: the first or last line of the page
+            if _in_margin(top, height) and _furniture_key(text) in furniture:
                 continue
             page_lines.append(Line(0, text, page=number))
             raw.append(text)
