@@ -44,6 +44,9 @@ MAX_COLUMNS = 100  # budget tables have a few dozen at most; more is a broken li
 MAX_TITLE_LENGTH = 60
 MAX_LABEL_LENGTH = 12  # a form cell this short can be the label of the value beside it
 WRAPPED_FRAGMENT_LENGTH = 10
+PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
+# How a table's title ends: …表, …表（按功能分类科目）, …表(预算表 1).
+TITLE_LIKE = re.compile(r"表\s*(?:[（(][^（()）]{1,20}[）)])?$")
 WRAPPED_TITLE_END = 4  # a title line this short is the end of a title wrapped from the line above
 
 
@@ -60,6 +63,7 @@ class _Run:
     empty: bool = False  # the document says so under it
     note: Optional[str] = None
     notes: list[str] = field(default_factory=list)
+    header_lines: list[Line] = field(default_factory=list)  # header text between the title and the rows
 
 
 def find_runs(lines: list[Line]) -> list[_Run]:
@@ -125,22 +129,11 @@ def attach_meta(run: _Run, lines: list[Line], floor: int, consumed: set[int]) ->
             continue
         if _take_meta(run, line.text):
             consumed.add(i)
-        elif run.title is None and _is_title(line.text) and not re.match(r"^第[一二三四五六七八九十]+部分", line.text):
-            text = line.text
-            k = i - 1
-            while k >= floor and lines[k].blank:
-                k -= 1
-            if (len(text) <= WRAPPED_TITLE_END and k >= floor and not lines[k].is_row and len(lines[k].text) >= 10
-                    and not LABEL.match(lines[k].text) and _is_title(lines[k].text + text)):
-                text, i = lines[k].text + text, k  # a title wrapped over two lines ("…绩效目" / "标表")
-                consumed.add(k)
-            _set_title(run, line, text)
-            consumed.add(i)
+        elif run.title is None and _is_title(line.text) and not PART_HEADING.match(line.text):
+            i = _take_title(run, lines, i, floor, consumed)
             # a label printed above the title still belongs to this table
-            k = i - 1
-            while k >= floor and lines[k].blank:
-                k -= 1
-            if k >= floor and not lines[k].is_row and LABEL.match(lines[k].text):
+            k = _above(lines, i, floor)
+            if k is not None and LABEL.match(lines[k].text):
                 _take_meta(run, lines[k].text)
                 consumed.add(k)
             break
@@ -148,6 +141,43 @@ def attach_meta(run: _Run, lines: list[Line], floor: int, consumed: set[int]) ->
             break
         i -= 1
     _take_meta_rows(run)
+
+
+def _above(lines: list[Line], i: int, floor: int) -> Optional[int]:
+    """The nearest text line above index ``i`` (blank lines skipped), if no row comes first."""
+    k = i - 1
+    while k >= floor and lines[k].blank:
+        k -= 1
+    return k if k >= floor and not lines[k].is_row else None
+
+
+def _take_title(run: _Run, lines: list[Line], i: int, floor: int, consumed: set[int]) -> int:
+    """Set the run's title from the line at ``i``; return the index of the title's first line.
+
+    When that line does not read like a table's title but one a few lines up does (``…收支总表``), the
+    lines between are header lines that were not set out in columns (``pdftotext -layout``): they are
+    kept as header rows."""
+    text, first = lines[i].text, i
+    if not TITLE_LIKE.search(text):
+        fragments, k = [i], i
+        while len(fragments) <= MAX_HEADER_ROWS and (k := _above(lines, k, floor)) is not None:
+            if TITLE_LIKE.search(lines[k].text) and _is_title(lines[k].text):
+                run.header_lines = [lines[n] for n in reversed(fragments)]
+                consumed.update(fragments)
+                text, first = lines[k].text, k
+                break
+            if _take_meta(run, lines[k].text):
+                consumed.add(k)
+                continue
+            fragments.append(k)
+    k = _above(lines, first, floor)
+    if (len(text) <= WRAPPED_TITLE_END and k is not None and len(lines[k].text) >= 10
+            and not LABEL.match(lines[k].text) and _is_title(lines[k].text + text)):
+        text, first = lines[k].text + text, k  # a title wrapped over two lines ("…绩效目" / "标表")
+        consumed.add(k)
+    _set_title(run, lines[first], text)
+    consumed.add(first)
+    return first
 
 
 def _is_meta_row(cells: list[str]) -> bool:
@@ -233,7 +263,7 @@ def _typed(cells: list[str], id_columns: set[int], form: bool) -> list[Cell]:
             continue
         label = cells[index - 1] if form and index > 0 and len(cells[index - 1]) <= MAX_LABEL_LENGTH else ""
         amount = parse_amount(cell)
-        is_id = index in id_columns or bool(label and ID_HINT.search(label))
+        is_id = index in id_columns or bool(label and ID_HINT.search(label)) or (index == 0 and bool(CODE.match(cell)))
         out.append(amount if amount is not None and not is_id else cell)
     return out
 
@@ -322,7 +352,7 @@ def _capped(cells: list[str], where: str, warnings: list[str]) -> list[str]:
 def build_table(runs: list[_Run], index: int, warnings: list[str]) -> Table:
     """One table from its run of rows and the runs that continue it on the following pages."""
     run = runs[0]
-    all_rows = [r for part in runs for r in part.rows]
+    all_rows = [Line(l.no, l.text, cells=[l.text], page=l.page) for l in run.header_lines] + [r for part in runs for r in part.rows]
     header_count = split_header([_trim(r.cells) for r in all_rows[:MAX_HEADER_ROWS]]) if all_rows else 0
     kept, repeats = _drop_repeated_header(all_rows, header_count)
     rows = _merge_wrapped(kept[header_count:], warnings)
@@ -412,8 +442,9 @@ def _continues(previous: list[_Run], run: _Run, lines: list[Line], consumed: set
     head = [_row_key(r.cells) for r in first.rows[:split_header([_trim(r.cells) for r in first.rows[:MAX_HEADER_ROWS]])]]
     repeated = bool(head) and [_row_key(r.cells) for r in run.rows[:len(head)]] == head
     if run.title is not None:
-        return (repeated and first.title is not None and squash(run.title) == squash(first.title)
-                and run.label in (None, first.label))
+        same_title = first.title is not None and squash(run.title) == squash(first.title)
+        same_label = run.label is not None and run.label == first.label
+        return same_title and (same_label or (repeated and run.label in (None, first.label)))
     if run.label is not None or _is_form([_trim(r.cells) for r in first.rows[:1]]):
         return False
     width = max(len(_trim(r.cells)) for r in first.rows)

@@ -7,8 +7,13 @@ stands for a page break or a paragraph break. ``page`` is the physical page (PDF
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
+
+# A page number printed alone: "3", "- 3 -", "2 8" (spaced), "第3页", "第3页/共9页".
+PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d(?:\s?\d){0,2}\s*(?:页)?(?:\s*[/共]\s*\d+\s*页?)?[-—–\s]*$")
 
 
 @dataclass
@@ -42,3 +47,21 @@ class Extract:
     warnings: list[str] = field(default_factory=list)  # what the reader noticed (encoding, damaged pages …)
     title_hint: Optional[str] = None  # a title the format itself carries (<title>, PDF metadata)
     running_header: Optional[str] = None  # a line printed at the top or bottom of most pages
+
+
+def running_lines(candidates: list[list[str]]) -> dict[str, str]:
+    """Of the lines printed at the top or bottom of each page, those repeated on many pages (running headers
+    and footers): their key (spaces removed) → one printed form."""
+    counts: Counter = Counter()
+    printed: dict[str, str] = {}
+    for texts in candidates:
+        keys = {furniture_key(t): t for t in texts if t.strip() and not PAGE_NUMBER.match(t)}
+        counts.update(keys.keys())
+        for key, text in keys.items():
+            printed.setdefault(key, text)
+    threshold = max(3, len(candidates) // 3)
+    return {key: printed[key] for key, n in counts.items() if n >= threshold}
+
+
+def furniture_key(text: str) -> str:
+    return re.sub(r"\s+", "", text)

@@ -40,7 +40,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_DEPTH = 200  # deeper elements become siblings: keeps the recursive walk within Python's stack
 MAX_CELLS = 250_000  # grid positions per table (rowspan × colspan), so hostile spans cannot exhaust memory
-MIN_DOCUMENT_CJK = 50  # CJK characters outside links that tell a document from a page of links
+MIN_DOCUMENT_CJK = 50  # below this many CJK characters outside links, a page that is mostly links is no document
 
 
 class _Element:
@@ -127,11 +127,16 @@ def read_html(data: bytes, name: str) -> Extract:
         _node(element, out, link=False, heading=False)
     out.end_line(False)
     lines = out.finish()
-    if not any(line.is_row for line in lines) and out.cjk < MIN_DOCUMENT_CJK:
+    if not any(line.is_row for line in lines) and out.cjk < MIN_DOCUMENT_CJK and _link_cjk(builder.root) >= out.cjk:
         raise SourceError(name, "an HTML page without a budget document (only navigation/links); save the page of "
                                 "the document itself, or its PDF")
     title = next((el for el in _elements(builder.root) if el.tag == "title"), None)
     return Extract(lines=lines, format="html", warnings=warnings, title_hint=(_clean(_text(title)) or None) if title else None)
+
+
+def _link_cjk(root: _Element) -> int:
+    """CJK characters in the page's links, chrome included: a portal page is mostly links."""
+    return sum(len(_CJK.findall(_text(a))) for a in _elements(root) if a.tag == "a")
 
 
 def decode(data: bytes, name: str, warnings: list[str]) -> str:
@@ -166,11 +171,6 @@ def _node(el: _Element, out: _Writer, link: bool, heading: bool) -> None:
         return _table(el, out, link, heading)
     if el.tag == "br":
         return out.end_line(heading)
-    if el.tag == "pre":  # preformatted text keeps its line breaks
-        for line in _text(el).split("\n"):
-            out.add(line, link)
-            out.end_line(heading)
-        return out.blank()
     inner = heading or el.tag in _HEADINGS
     link = link or el.tag == "a"
     if el.tag in _BLOCKS:
@@ -187,8 +187,6 @@ def _node(el: _Element, out: _Writer, link: bool, heading: bool) -> None:
 
 
 def _table(table: _Element, out: _Writer, link: bool, heading: bool) -> None:
-    for caption in _children(table, {"caption"}):
-        _node(caption, out, link, heading)
     rows = _rows(table)
     grid = _grid(rows, out.name)
     if len(grid) <= 1 or len(grid[0]) <= 1:  # a layout table: each cell is a block of text
@@ -244,7 +242,8 @@ def _span(cell: _Element, attribute: str) -> int:
 
 def _region(root: _Element) -> list[_Element]:
     """What to read: the article container (with the title just before it) if the page has one, else the page."""
-    found = [el for el in _elements(root) if _is_article(el) and _visible(el)]
+    found = [el for el in _elements(root, prune=True)
+             if el.tag == "article" or any(token.lower() in _ARTICLE for token in _marks(el).split())]
     if not found:
         return [root]
     container = max(found, key=lambda el: len(_clean(_text(el))))  # nested containers: the outermost
@@ -255,16 +254,16 @@ def _region(root: _Element) -> list[_Element]:
 def _title_before(container: _Element) -> Optional[_Element]:
     """The first element with text before the container (or before its wrappers), if it is a title."""
     el = container
-    for _ in range(3):
+    for _ in range(3):  # the container may be the first child of a wrapper or two
         if el.parent is None:
             return None
         siblings = el.parent.children
         for sibling in reversed(siblings[:siblings.index(el)]):
-            if isinstance(sibling, str) or _skipped(sibling) or not _clean(_text(sibling)):
-                if isinstance(sibling, str) and sibling.strip():
-                    return None
-                continue
-            return sibling if sibling.tag in ("h1", "h2", "h3") or "title" in _marks(sibling).lower() else None
+            text = sibling if isinstance(sibling, str) else "" if _skipped(sibling) else _text(sibling)
+            if text.strip():
+                is_title = isinstance(sibling, _Element) and (sibling.tag in ("h1", "h2", "h3")
+                                                              or "title" in _marks(sibling).lower())
+                return sibling if is_title else None
         el = el.parent
     return None
 
@@ -273,34 +272,22 @@ def _marks(el: _Element) -> str:
     return f"{el.attrs.get('class') or ''} {el.attrs.get('id') or ''}"
 
 
-def _is_article(el: _Element) -> bool:
-    return el.tag == "article" or any(token.lower() in _ARTICLE for token in _marks(el).split())
-
-
 def _skipped(el: _Element) -> bool:
     """Chrome: elements that never hold the document, by tag or by a class/id naming navigation, footer …"""
     return el.tag in _DROPPED or (el.tag not in _TABLE_PARTS and bool(_CHROME.search(_marks(el))))
-
-
-def _visible(el: Optional[_Element]) -> bool:
-    while el is not None:
-        if _skipped(el):
-            return False
-        el = el.parent
-    return True
 
 
 def _children(el: _Element, tags: set[str]) -> list[_Element]:
     return [c for c in el.children if isinstance(c, _Element) and c.tag in tags]
 
 
-def _elements(root: _Element) -> Iterator[_Element]:
-    """Every element below root, in document order."""
+def _elements(root: _Element, prune: bool = False) -> Iterator[_Element]:
+    """Every element below root in document order; with ``prune``, none inside chrome."""
     stack = [root]
     while stack:
         el = stack.pop()
         yield el
-        stack.extend(reversed([c for c in el.children if isinstance(c, _Element)]))
+        stack.extend(reversed([c for c in el.children if isinstance(c, _Element) and not (prune and _skipped(c))]))
 
 
 def _text(el: _Element) -> str:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import io
 import re
 import statistics
-from collections import Counter
+from dataclasses import dataclass
 from typing import Optional
 
 from ..cleaning import tidy
 from ..errors import SourceError
 from ..numbers import parse_amount
-from .extract import Extract, Line
-from .txt import mark_layout_tables
+from .extract import PAGE_NUMBER, Extract, Line, furniture_key, running_lines
+from .layout import Part, find_tables
 
 # A column gap between two words on one line, in multiples of the font size.
 COLUMN_GAP = 1.6
@@ -27,9 +27,19 @@ COLUMN_GAP = 1.6
 LINE_TOLERANCE = 3
 # Lines in the top or bottom strip of a page (share of its height) may be running headers or page numbers.
 MARGIN = 0.09
-PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d(?:\s?\d){0,2}\s*(?:页)?(?:\s*[/共]\s*\d+\s*页?)?[-—–\s]*$")  # "- 3 -", "2 8", "第3页/共9页"
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "intersection_tolerance": 4}
+
+
+@dataclass
+class _Item:
+    """One line of a page, in reading order: a line of text (with its parts between column gaps) or a grid row."""
+    top: float
+    text: str
+    cells: Optional[list[str]] = None
+    grid: Optional[int] = None
+    parts: Optional[list[Part]] = None
+    margin: bool = False  # in the strip at the top or bottom of the page
 
 
 def read_pdf(data: bytes, name: str, progress) -> Extract:
@@ -37,8 +47,7 @@ def read_pdf(data: bytes, name: str, progress) -> Extract:
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     warnings: list[str] = []
-    pages: list[list[tuple[str, Optional[list[str]], float, float]]] = []  # per page: (text, cells, top, height)
-    grids: list[list[Optional[int]]] = []
+    pages: list[list[_Item]] = []
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PDFPasswordIncorrect:
@@ -53,22 +62,22 @@ def read_pdf(data: bytes, name: str, progress) -> Extract:
             raise SourceError(name, f"damaged or truncated PDF: its page list cannot be read ({_reason(exc)})") from None
         if count == 0:
             raise SourceError(name, "the PDF has no pages")
-        chars = images = failed = 0
+        chars = images = failed = grids = 0
         for number, page in enumerate(pdf.pages, 1):
             try:
                 chars += len(page.chars)
                 images += len(page.images)
-                rows, grid_ids = _read_page(page, len(grids))
+                items = _read_page(page, grids)
             except Exception as exc:
                 failed += 1
                 warnings.append(f"page {number}: could not be read ({_reason(exc)}); its content is missing")
-                rows, grid_ids = [], []
+                items = []
             finally:
                 page.close()  # free the page's parsed objects: a 500-page document stays small in memory
-            pages.append(rows)
-            grids.append(grid_ids)
+            grids = max((i.grid + 1 for i in items if i.grid is not None), default=grids)
+            pages.append(items)
             progress(number, count)
-        title_hint = (pdf.metadata or {}).get("Title") if isinstance(pdf.metadata, dict) else None
+        metadata = pdf.metadata if isinstance(pdf.metadata, dict) else {}
     if failed == count:
         raise SourceError(name, "damaged PDF: none of its pages could be read")
     if chars == 0:
@@ -76,9 +85,10 @@ def read_pdf(data: bytes, name: str, progress) -> Extract:
             raise SourceError(name, f"no text layer: a scanned document ({count} pages of images); OCR it first "
                                     "(e.g. ocrmypdf --language chi_sim) and add the OCRed PDF")
         raise SourceError(name, "the PDF contains no text")
-    furniture = _furniture(pages)
-    return Extract(lines=_lines(pages, grids, furniture), format="pdf", pages=count, warnings=warnings,
-                   title_hint=title_hint if isinstance(title_hint, str) else None,
+    furniture = running_lines([[i.text for i in items if i.cells is None and i.margin] for items in pages])
+    title = metadata.get("Title")
+    return Extract(lines=_lines(pages, furniture), format="pdf", pages=count, warnings=warnings,
+                   title_hint=title if isinstance(title, str) else None,
                    running_header=max(furniture.values(), key=len) if furniture else None)
 
 
@@ -87,23 +97,23 @@ def _reason(exc: Exception) -> str:
     return text[:120]
 
 
-def _read_page(page, first_grid: int) -> tuple[list[tuple[str, Optional[list[str]], float, float]], list[Optional[int]]]:
-    """The page's items in reading order (top to bottom): text lines and table rows."""
-    items: list[tuple[float, str, Optional[list[str]], Optional[int]]] = []
+def _read_page(page, first_grid: int) -> list[_Item]:
+    """The page's lines in reading order (top to bottom): text lines and table rows."""
+    height = float(page.height)
+    items: list[_Item] = []
     tables = [t for t in page.find_tables(TABLE_SETTINGS) if _is_grid(t)]
     for index, table in enumerate(tables):
         for row, cells in zip(table.rows, table.extract()):
-            top = min((c[1] for c in row.cells if c), default=table.bbox[1])
             texts = [_cell_text(c) for c in cells]
             if any(texts):
-                items.append((top, "", texts, first_grid + index))
+                top = min((c[1] for c in row.cells if c), default=table.bbox[1])
+                items.append(_Item(top, "", cells=texts, grid=first_grid + index))
     boxes = [t.bbox for t in tables]
     outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes)) if boxes else page
-    for top, text in _text_lines(outside):
-        items.append((top, text, None, None))
-    items.sort(key=lambda item: item[0])
-    rows = [(text, cells, top, float(page.height)) for top, text, cells, _ in items]
-    return rows, [grid for *_, grid in items]
+    for top, text, parts in _text_lines(outside):
+        items.append(_Item(top, text, parts=parts, margin=top < height * MARGIN or top > height * (1 - MARGIN)))
+    items.sort(key=lambda item: item.top)
+    return items
 
 
 def _is_grid(table) -> bool:
@@ -133,8 +143,8 @@ def _cell_text(text: Optional[str]) -> str:
     return tidy(joined)
 
 
-def _text_lines(page) -> list[tuple[float, str]]:
-    """Lines of words, words joined as they stand: nothing between CJK characters, a column gap as three spaces."""
+def _text_lines(page) -> list[tuple[float, str, list[Part]]]:
+    """Lines of words: (top, text, parts between column gaps with their x positions)."""
     words = page.extract_words(x_tolerance=1.5, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False, use_text_flow=False)
     words.sort(key=lambda w: (round(w["top"]), w["x0"]))
     lines: list[list[dict]] = []
@@ -147,74 +157,36 @@ def _text_lines(page) -> list[tuple[float, str]]:
     for line in lines:
         line.sort(key=lambda w: w["x0"])
         size = statistics.median(w["bottom"] - w["top"] for w in line) or 10
-        text = line[0]["text"]
+        parts: list[list] = [[line[0]["x0"], line[0]["x1"], line[0]["text"]]]
         for before, word in zip(line, line[1:]):
-            gap = word["x0"] - before["x1"]
-            if gap > COLUMN_GAP * size:
-                text += "   "
-            elif not (_CJK.search(before["text"][-1]) or _CJK.search(word["text"][0])):
-                text += " "
-            text += word["text"]
-        out.append((min(w["top"] for w in line), text))
+            if word["x0"] - before["x1"] > COLUMN_GAP * size:
+                parts.append([word["x0"], word["x1"], word["text"]])
+                continue
+            joiner = "" if _CJK.search(before["text"][-1]) or _CJK.search(word["text"][0]) else " "
+            parts[-1][1], parts[-1][2] = word["x1"], parts[-1][2] + joiner + word["text"]
+        text = " ".join(p[2] for p in parts)
+        out.append((min(w["top"] for w in line), text, [(s, e, t) for s, e, t in parts]))
     return out
 
 
-def _furniture(pages: list[list[tuple[str, Optional[list[str]], float, float]]]) -> dict[str, str]:
-    """Texts printed in the page margins on many pages (running headers and footers): key → one printed form."""
-    counts: Counter = Counter()
-    printed: dict[str, str] = {}
-    for rows in pages:
-        seen = set()
-        for text, cells, top, height in rows:
-            if cells is None and _in_margin(top, height) and not PAGE_NUMBER.match(text):
-                key = _furniture_key(text)
-                seen.add(key)
-                printed.setdefault(key, text)
-        counts.update(seen)
-    threshold = max(3, len(pages) // 3)
-    return {key: printed[key] for key, n in counts.items() if n >= threshold and key}
-
-
-def _in_margin(top: float, height: float) -> bool:
-    return top < height * MARGIN or top > height * (1 - MARGIN)
-
-
-def _furniture_key(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _lines(pages, grids, furniture: dict[str, str]) -> list[Line]:
-    """All pages as one line list: furniture dropped, a blank line at each page break."""
+def _lines(pages: list[list[_Item]], furniture: dict[str, str]) -> list[Line]:
+    """All pages as one line list: furniture dropped, unruled tables found, a blank line at each page break."""
     lines: list[Line] = []
-    for number, (rows, grid_ids) in enumerate(zip(pages, grids), 1):
-        raw: list[str] = []
-        page_lines: list[Line] = []
-        texts = [k for k, (_, cells, _, _) in enumerate(rows) if cells is None]
+    for number, items in enumerate(pages, 1):
+        texts = [k for k, item in enumerate(items) if item.cells is None]
         ends = {texts[0], texts[-1]} if texts else set()
-        for k, ((text, cells, top, height), grid) in enumerate(zip(rows, grid_ids)):
+        kept = [item for k, item in enumerate(items) if item.cells is not None or not (
+            (PAGE_NUMBER.match(item.text) and (k in ends or item.margin))  # a page number: first or last on the page
+            or (item.margin and furniture_key(item.text) in furniture))]
+        unruled = find_tables([item.parts or [] for item in kept], [item.text for item in kept])
+        for k, item in enumerate(kept):
+            cells = item.cells if item.cells is not None else unruled.get(k)
             if cells is not None:
-                page_lines.append(Line(0, " ".join(c for c in cells if c), cells=cells, page=number, grid=grid))
-                raw.append("")
-                continue
-            if PAGE_NUMBER.match(text) and (k in ends or _in_margin(top, height)):
-                continue  # a page number: the first or last line of the page
-            if _in_margin(top, height) and _furniture_key(text) in furniture:
-                continue
-            page_lines.append(Line(0, text, page=number))
-            raw.append(text)
-        _mark_columns(page_lines, raw)
-        lines.extend(page_lines)
+                cells = [tidy(c) for c in cells]
+                lines.append(Line(0, " ".join(c for c in cells if c), cells=cells, page=number, grid=item.grid))
+            else:
+                lines.append(Line(0, tidy(item.text), page=number))
         lines.append(Line(0, "", page=number))
     for no, line in enumerate(lines, 1):
         line.no = no
     return lines
-
-
-def _mark_columns(lines: list[Line], raw: list[str]) -> None:
-    """Unruled tables: runs of text lines with column gaps that carry amounts become rows."""
-    mark_layout_tables(lines, raw)
-    for line in lines:
-        if line.is_row and line.grid is None:
-            line.text = " ".join(c for c in line.cells if c)
-        elif not line.is_row:
-            line.text = tidy(line.text)

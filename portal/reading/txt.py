@@ -6,15 +6,13 @@ cells, or space-aligned columns in a run that carries amounts) or a line of text
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from ..cleaning import strip_markdown, tidy
 from ..errors import SourceError
-from ..numbers import parse_amount
-from .extract import Extract, Line
+from .extract import PAGE_NUMBER, Extract, Line, furniture_key, running_lines
+from .layout import aligned_amounts, find_tables, parts_of
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_COLUMN_GAP = re.compile(r"(?:[ \u3000]{2,}|\u3000)")
 # Site chrome around a document saved from a web page: breadcrumbs, font-size switches, footer links.
 _NAVIGATION = re.compile(r"首页|当前位置|字号|打印本页|关闭窗口|返回顶部|网站地图|联系我们|版权所有|ICP备|主办单位|技术支持|分享到")
 _NAVIGATION_LEFTOVER = re.compile(r"[\s|>›»/:：【】\[\]]|大|中|小|信息公开")
@@ -24,8 +22,10 @@ MAX_NAVIGATION_LENGTH = 60
 def read_text(data: bytes, name: str) -> Extract:
     warnings: list[str] = []
     text = decode(data, name, warnings)
-    lines = tokenize(split_lines(text))
-    return Extract(lines=lines, format="text", warnings=warnings)
+    raw_lines = split_lines(text)
+    running = _blank_page_furniture(raw_lines, text)
+    return Extract(lines=tokenize(raw_lines), format="text", warnings=warnings,
+                   running_header=max(running.values(), key=len) if running else None)
 
 
 def decode(data: bytes, name: str, warnings: list[str]) -> str:
@@ -48,6 +48,27 @@ def decode(data: bytes, name: str, warnings: list[str]) -> str:
     raise SourceError(name, "not UTF-8 text (nor GBK): expected the UTF-8 text of a budget document", bad_line)
 
 
+def _blank_page_furniture(raw_lines: list[str], text: str) -> dict[str, str]:
+    """Where form feeds mark the pages (pdftotext), blank the page numbers and running headers and
+    footers at the top and bottom of each page (line numbers stay as they are); return the running lines."""
+    if "\f" not in text:
+        return {}
+    pages: list[list[int]] = [[]]
+    for no, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+        for piece_index, _ in enumerate(line.split("\f")):
+            if piece_index:
+                pages.append([])
+        if raw_lines[no].strip():
+            pages[-1].append(no)
+    ends = [page[:2] + page[-2:] for page in pages if page]
+    running = running_lines([[raw_lines[k] for k in end] for end in ends])
+    for end in ends:
+        for k in end:
+            if PAGE_NUMBER.match(raw_lines[k]) and k in (end[0], end[-1]) or furniture_key(raw_lines[k]) in running:
+                raw_lines[k] = ""
+    return running
+
+
 def split_lines(text: str) -> list[str]:
     """Lines with any line ending normalised; form feeds (page breaks) dropped so line numbers stay as an editor shows them."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -59,12 +80,6 @@ def is_navigation(text: str) -> bool:
     if not text or len(text) > MAX_NAVIGATION_LENGTH or "。" in text or not _NAVIGATION.search(text):
         return False
     return len(_NAVIGATION_LEFTOVER.sub("", _NAVIGATION.sub("", text))) <= 20
-
-
-def layout_cells(raw: str) -> Optional[list[str]]:
-    """Cells of a space-aligned row: three or more columns separated by runs of spaces."""
-    parts = [p for p in _COLUMN_GAP.split(raw.strip()) if p]
-    return parts if len(parts) >= 3 else None
 
 
 def tokenize(raw_lines: list[str]) -> list[Line]:
@@ -85,16 +100,12 @@ def tokenize(raw_lines: list[str]) -> list[Line]:
 
 
 def mark_layout_tables(lines: list[Line], raw_lines: list[str]) -> None:
-    """Turn runs of space-aligned lines into rows when the run carries amounts (a table, not prose)."""
-    i = 0
-    while i < len(lines):
-        run = []
-        j = i
-        while j < len(lines) and not lines[j].is_row and (cells := layout_cells(raw_lines[j])):
-            run.append((j, cells))
-            j += 1
-        has_amounts = sum(any(parse_amount(c) is not None for c in cells) for _, cells in run)
-        if len(run) >= 2 and has_amounts >= 1:
-            for k, cells in run:
-                lines[k].cells = [tidy(c) for c in cells]
-        i = max(j, i + 1)
+    """Lines of a space-aligned table (``pdftotext -layout``) become rows. Columns are measured the way
+    the file was aligned: by characters (pdftotext) or by display width (an editor), whichever lines up
+    more amounts."""
+    measures = [[parts_of(raw, wide) if not line.is_row and raw.strip() else [] for line, raw in zip(lines, raw_lines)]
+                for wide in (False, True)]
+    candidates = max(measures, key=aligned_amounts)
+    for k, cells in find_tables(candidates, raw_lines).items():
+        lines[k].cells = [tidy(c) for c in cells]
+        lines[k].text = " ".join(c for c in lines[k].cells if c)
