@@ -40,6 +40,8 @@ MEASURE = re.compile(r"^[<>≥≤＞＜]?\s*\d+(?:\.\d+)?\s*[%\u4e00-\u9fff]{1,4
 ID_HINT = re.compile(r"编码|代码|编号|电话|邮编|邮政|年度|日期|序号|号码|行次|栏次")
 FORM_FIRST_CELLS = ("项目名称", "部门名称", "部门(单位)名称", "单位名称")
 MAX_HEADER_ROWS = 4
+MAX_NUMBERED_HEADER_ROWS = 10
+HEADER_FRAGMENT_LENGTH = 24  # a header closed by a row of column numbers (1 2 3 …) may be this deep
 MAX_COLUMNS = 100  # budget tables have a few dozen at most; more is a broken line, not columns
 MAX_TITLE_LENGTH = 60
 MAX_LABEL_LENGTH = 12  # a form cell this short can be the label of the value beside it
@@ -129,7 +131,8 @@ def attach_meta(run: _Run, lines: list[Line], floor: int, consumed: set[int]) ->
             continue
         if _take_meta(run, line.text):
             consumed.add(i)
-        elif run.title is None and _is_title(line.text) and not PART_HEADING.match(line.text):
+        elif run.title is None and not PART_HEADING.match(line.text) and (
+                _is_title(line.text) or (len(line.text) <= HEADER_FRAGMENT_LENGTH and _title_above(lines, i, floor))):
             i = _take_title(run, lines, i, floor, consumed)
             # a label printed above the title still belongs to this table
             k = _above(lines, i, floor)
@@ -151,6 +154,18 @@ def _above(lines: list[Line], i: int, floor: int) -> Optional[int]:
     return k if k >= floor and not lines[k].is_row else None
 
 
+def _title_above(lines: list[Line], i: int, floor: int) -> Optional[int]:
+    """A line that reads like a table's title (…表) a few text lines above ``i``, over header fragments."""
+    k, seen = i, 0
+    while seen < MAX_HEADER_ROWS and (k := _above(lines, k, floor)) is not None:
+        if TITLE_LIKE.search(lines[k].text) and _is_title(lines[k].text):
+            return k
+        if PART_HEADING.match(lines[k].text) or len(lines[k].text) > MAX_TITLE_LENGTH:
+            return None
+        seen += 1
+    return None
+
+
 def _take_title(run: _Run, lines: list[Line], i: int, floor: int, consumed: set[int]) -> int:
     """Set the run's title from the line at ``i``; return the index of the title's first line.
 
@@ -158,18 +173,14 @@ def _take_title(run: _Run, lines: list[Line], i: int, floor: int, consumed: set[
     lines between are header lines that were not set out in columns (``pdftotext -layout``): they are
     kept as header rows."""
     text, first = lines[i].text, i
-    if not TITLE_LIKE.search(text):
-        fragments, k = [i], i
-        while len(fragments) <= MAX_HEADER_ROWS and (k := _above(lines, k, floor)) is not None:
-            if TITLE_LIKE.search(lines[k].text) and _is_title(lines[k].text):
-                run.header_lines = [lines[n] for n in reversed(fragments)]
-                consumed.update(fragments)
-                text, first = lines[k].text, k
-                break
-            if _take_meta(run, lines[k].text):
-                consumed.add(k)
-                continue
-            fragments.append(k)
+    if not TITLE_LIKE.search(text) and (k := _title_above(lines, i, floor)) is not None:
+        fragments = [n for n in range(k + 1, i + 1) if not lines[n].blank]
+        for n in fragments:
+            if _take_meta(run, lines[n].text):
+                consumed.add(n)
+        run.header_lines = [lines[n] for n in fragments if n not in consumed]
+        consumed.update(fragments)
+        text, first = lines[k].text, k
     k = _above(lines, first, floor)
     if (len(text) <= WRAPPED_TITLE_END and k is not None and len(lines[k].text) >= 10
             and not LABEL.match(lines[k].text) and _is_title(lines[k].text + text)):
@@ -215,16 +226,28 @@ def _is_form(rows: list[list[str]]) -> bool:
     return bool(rows) and squash(rows[0][0]) in {squash(c) for c in FORM_FIRST_CELLS}
 
 
+def _is_data(cells: list[str]) -> bool:
+    """A row of data, not of header: it carries an amount, a measure (6人, ≥13家) or starts with a code."""
+    return any(_is_value(c) or (MEASURE.match(c) and not YEAR.match(c)) for c in cells) or bool(cells and CODE.match(cells[0]))
+
+
 def split_header(rows: list[list[str]]) -> int:
     """How many of the leading rows are header rows."""
     if not rows or _is_form(rows):
         return 0
+    numbered = next((i for i, cells in enumerate(rows[:MAX_NUMBERED_HEADER_ROWS]) if _is_column_numbers(cells)), None)
+    if numbered is not None and not any(_is_value(c) for cells in rows[:numbered] for c in cells):
+        return numbered + 1  # everything down to the row numbering the columns is header
+    first_values = next((i for i, cells in enumerate(rows[:MAX_NUMBERED_HEADER_ROWS]) if _is_data(cells)), None)
+    if first_values and first_values > MAX_HEADER_ROWS and all(
+            len(c) <= HEADER_FRAGMENT_LENGTH for cells in rows[:first_values] for c in cells):
+        return first_values  # a deep header of short words over the first amounts (pdftotext -layout)
     count = 0
     for i, cells in enumerate(rows[:MAX_HEADER_ROWS]):
         if _is_column_numbers(cells):
             count = i + 1
             continue
-        if any(_is_value(c) or (MEASURE.match(c) and not YEAR.match(c)) for c in cells) or (cells and CODE.match(cells[0])):
+        if _is_data(cells):
             break
         if i == 0:
             count = 1
@@ -353,7 +376,7 @@ def build_table(runs: list[_Run], index: int, warnings: list[str]) -> Table:
     """One table from its run of rows and the runs that continue it on the following pages."""
     run = runs[0]
     all_rows = [Line(l.no, l.text, cells=[l.text], page=l.page) for l in run.header_lines] + [r for part in runs for r in part.rows]
-    header_count = split_header([_trim(r.cells) for r in all_rows[:MAX_HEADER_ROWS]]) if all_rows else 0
+    header_count = split_header([_trim(r.cells) for r in all_rows[:MAX_NUMBERED_HEADER_ROWS]]) if all_rows else 0
     kept, repeats = _drop_repeated_header(all_rows, header_count)
     rows = _merge_wrapped(kept[header_count:], warnings)
     header_rows = kept[:header_count]
@@ -439,7 +462,7 @@ def _continues(previous: list[_Run], run: _Run, lines: list[Line], consumed: set
     if not run.rows or not all(lines[i].blank or i in consumed for i in range(last.end, run.start)):
         return False
     first = previous[0]
-    head = [_row_key(r.cells) for r in first.rows[:split_header([_trim(r.cells) for r in first.rows[:MAX_HEADER_ROWS]])]]
+    head = [_row_key(r.cells) for r in first.rows[:split_header([_trim(r.cells) for r in first.rows[:MAX_NUMBERED_HEADER_ROWS]])]]
     repeated = bool(head) and [_row_key(r.cells) for r in run.rows[:len(head)]] == head
     if run.title is not None:
         same_title = first.title is not None and squash(run.title) == squash(first.title)
@@ -448,7 +471,7 @@ def _continues(previous: list[_Run], run: _Run, lines: list[Line], consumed: set
     if run.label is not None or _is_form([_trim(r.cells) for r in first.rows[:1]]):
         return False
     width = max(len(_trim(r.cells)) for r in first.rows)
-    return repeated or (split_header([_trim(r.cells) for r in run.rows[:MAX_HEADER_ROWS]]) == 0
+    return repeated or (split_header([_trim(r.cells) for r in run.rows[:MAX_NUMBERED_HEADER_ROWS]]) == 0
                         and abs(max(len(_trim(r.cells)) for r in run.rows) - width) <= 1)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 # A page number printed alone: "3", "- 3 -", "2 8" (spaced), "第3页", "第3页/共9页".
+MIN_NUMBERED_FURNITURE = 8
 PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d(?:\s?\d){0,2}\s*(?:页)?(?:\s*[/共]\s*\d+\s*页?)?[-—–\s]*$")
 
 
@@ -64,4 +65,7 @@ def running_lines(candidates: list[list[str]]) -> dict[str, str]:
 
 
 def furniture_key(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Spaces removed; in a longer line numbers too ("…预算公开 第 7 页"), but not in a short one, which
+    may be a table's own number (表2) printed at the top of its page."""
+    key = re.sub(r"\s+", "", text)
+    return re.sub(r"\d+", "#", key) if len(key) > MIN_NUMBERED_FURNITURE else key

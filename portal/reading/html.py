@@ -22,6 +22,7 @@ _DROPPED = {"script", "style", "noscript", "template", "head", "title", "nav", "
             "button"}
 _BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote", "pre", "dd", "dt",
            "tr", "ul", "ol", "dl", "table", "caption", "hr"}
+_HEAD_TAGS = {"base", "link", "meta", "noscript", "script", "style", "template", "title"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _TABLE_PARTS = {"thead", "tbody", "tfoot", "tr", "td", "th", "caption"}  # a cell classed "header" is no page header
 # A start tag closes an open element as browsers do: tag → (what it closes, where the search stops).
@@ -59,6 +60,8 @@ class _TreeBuilder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if tag in _BLOCKS and self.stack[-1].tag == "p":  # a block inside a <p> ends the paragraph
+            self.stack.pop()
+        if self.stack[-1].tag == "head" and tag not in _HEAD_TAGS:  # an unclosed <head> ends at <body> or content
             self.stack.pop()
         closes, bounds = _IMPLIED.get(tag, ((), ()))
         for i in range(len(self.stack) - 1, 0, -1):
@@ -118,6 +121,7 @@ class _Writer:
 
 
 def read_html(data: bytes, name: str) -> Extract:
+    """The page's document as lines; SourceError for an undecodable page or one holding no document."""
     warnings: list[str] = []
     builder = _TreeBuilder()
     builder.feed(decode(data, name, warnings))
@@ -127,11 +131,13 @@ def read_html(data: bytes, name: str) -> Extract:
         _node(element, out, link=False, heading=False)
     out.end_line(False)
     lines = out.finish()
-    if not any(line.is_row for line in lines) and out.cjk < MIN_DOCUMENT_CJK and _link_cjk(builder.root) >= out.cjk:
+    no_table = not any(line.is_row for line in lines)
+    if no_table and out.cjk < MIN_DOCUMENT_CJK and _link_cjk(builder.root) >= out.cjk:
         raise SourceError(name, "an HTML page without a budget document (only navigation/links); save the page of "
                                 "the document itself, or its PDF")
     title = next((el for el in _elements(builder.root) if el.tag == "title"), None)
-    return Extract(lines=lines, format="html", warnings=warnings, title_hint=(_clean(_text(title)) or None) if title else None)
+    title_hint = _clean(_text(title)) if title else ""
+    return Extract(lines=lines, format="html", warnings=warnings, title_hint=title_hint or None)
 
 
 def _link_cjk(root: _Element) -> int:
@@ -187,6 +193,8 @@ def _node(el: _Element, out: _Writer, link: bool, heading: bool) -> None:
 
 
 def _table(table: _Element, out: _Writer, link: bool, heading: bool) -> None:
+    for caption in _children(table, {"caption"}):  # often the table's title (表1 收支总表)
+        _node(caption, out, link, heading)
     rows = _rows(table)
     grid = _grid(rows, out.name)
     if len(grid) <= 1 or len(grid[0]) <= 1:  # a layout table: each cell is a block of text

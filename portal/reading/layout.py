@@ -105,15 +105,22 @@ def _block_end(parts: list[list[Part]], start: int) -> int:
 
 
 def _columns(parts: list[list[Part]], block: range) -> list[tuple[int, int]]:
-    """Column spans: the parts of the amount lines, overlapping ones merged."""
+    """Column spans: the parts of the amount lines, overlapping ones merged; then, from the lowest line
+    up (the finest header line first), each part that overlaps no column yet opens one (empty columns)."""
     spans = sorted((s, e) for k in block if _has_amount(parts[k]) for s, e, _ in parts[k])
-    merged: list[list[int]] = []
+    merged: list[list[float]] = []
     for s, e in spans:
         if merged and s < merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], e)
         else:
             merged.append([s, e])
-    return [(s, e) for s, e in merged]
+    for k in reversed(block):
+        if _has_amount(parts[k]):
+            continue
+        for s, e, _ in parts[k]:
+            if not any(min(e, ce) > max(s, cs) for cs, ce in merged):
+                merged.append([s, e])
+    return sorted((s, e) for s, e in merged)
 
 
 def _column_of(part: Part, columns: list[tuple[int, int]]) -> int:

@@ -50,11 +50,12 @@ def read_pdf(data: bytes, name: str, progress) -> Extract:
     pages: list[list[_Item]] = []
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        raise SourceError(name, "the PDF is encrypted and needs a password to open; ask the department for an "
-                                "unprotected copy") from None
-    except Exception as exc:  # pdfminer raises many types for a damaged file
-        raise SourceError(name, f"damaged or truncated PDF, cannot be opened ({_reason(exc)}); download it again") from None
+    except Exception as exc:  # pdfminer raises many types for a damaged file; pdfplumber wraps them
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise SourceError(name, "the PDF is encrypted and needs a password to open; ask the department for an "
+                                    "unprotected copy") from None
+        raise SourceError(name, f"damaged or truncated PDF, cannot be opened ({_reason(cause)}); download it again") from None
     with pdf:
         try:
             count = len(pdf.pages)
