@@ -5,6 +5,8 @@ local preview and from ``file://``. Output is deterministic: same data, same byt
 """
 from __future__ import annotations
 
+import hashlib
+
 import json
 import re
 import shutil
@@ -87,6 +89,7 @@ class DepartmentView:
     tables: list[TableView]
     glossary: list[EntryView]
     link: Callable[[object], Markup] = field(repr=False)
+    source_pdf: Optional[str] = None  # the published PDF beside the page, for 原文第 N 页 links
 
 
 def header_cells(header: list[list[Cell]]) -> list[list[HeaderCell]]:
@@ -144,7 +147,7 @@ def _unique_ids(rows: list[RowView]) -> None:
             seen[row.id] = 1
 
 
-def department_view(doc: Document) -> DepartmentView:
+def department_view(doc: Document, source_pdf: Optional[str] = None) -> DepartmentView:
     code_terms = {g.code: g for g in doc.glossary if g.code}
     tables = [table_view(t, code_terms) for t in doc.tables]
     row_of_code: dict[str, str] = {}
@@ -158,7 +161,8 @@ def department_view(doc: Document) -> DepartmentView:
     blocks += [Block("table", v.table.line, table=v) for v in tables]
     blocks.sort(key=lambda b: (b.line, b.kind))
     return DepartmentView(doc=doc, slug=doc.slug, kind_label=KIND_LABELS[doc.kind], headline=headline(doc),
-                          blocks=blocks, tables=tables, glossary=glossary, link=Linker(doc.glossary))
+                          blocks=blocks, tables=tables, glossary=glossary, link=Linker(doc.glossary),
+                          source_pdf=source_pdf)
 
 
 # ---------------------------------------------------------------- Markdown pages
@@ -273,6 +277,20 @@ def _script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+SOURCE_PDF = "source.pdf"
+
+
+def published_pdf(config: Config, doc: Document) -> Optional[Path]:
+    """The PDF a document was parsed from, to publish beside its page: only the very file the data came
+    from (same checksum), so that 原文第 N 页 points at the page it names. Never an HTML source: served
+    from the portal's own address, its markup would run as the portal's."""
+    path = config.sources_dir / doc.source.file
+    if not doc.source.file.lower().endswith(".pdf") or not path.is_file():
+        return None
+    with path.open("rb") as fh:
+        return path if hashlib.file_digest(fh, "sha256").hexdigest() == doc.source.sha256 else None
+
+
 def render_site(config: Config, documents: list[Document], out_dir: Path, report: Callable[[str], None] = lambda _: None) -> int:
     """Write the whole site into ``out_dir`` (an empty folder) and return the number of pages."""
     slugs: dict[str, str] = {}
@@ -284,12 +302,15 @@ def render_site(config: Config, documents: list[Document], out_dir: Path, report
     pages = load_pages(config)
     site = {"title": config.title, "description": config.description, "language": config.language,
             "base_url": config.base_url, "pages": pages}
-    departments = [department_view(doc) for doc in documents]
+    published = {doc.slug: path for doc in documents if (path := published_pdf(config, doc))}
+    departments = [department_view(doc, SOURCE_PDF if doc.slug in published else None) for doc in documents]
     writer = _Writer(config, env, out_dir, site)
     writer.page("index.html", "index.html", departments=departments)
     for index, d in enumerate(departments, 1):
         report(f"[{index}/{len(departments)}] rendering {d.doc.department}")
         writer.page(f"departments/{d.slug}/index.html", "department.html", d=d)
+        if d.slug in published:
+            shutil.copyfile(published[d.slug], out_dir / "departments" / d.slug / SOURCE_PDF)
     writer.page("glossary/index.html", "glossary.html", departments=departments)
     writer.page("search/index.html", "search.html")
     for page in pages:

@@ -15,7 +15,8 @@ from .evaluations import split_reports
 from .glossary import match_codes, parse_glossary, split_glossary
 from .metadata import find_metadata
 from .sections import PART, drop_toc, build_sections
-from .tables import DEPARTMENT_LINE, UNIT, extract_tables
+from .metadata import ORGANISATION
+from .tables import DEPARTMENT_LINE, UNIT, UNIT_AT_END, extract_tables
 
 FORM_NAME_LABELS = {"部门名称", "单位名称", "部门(单位)名称", "项目主管部门"}
 
@@ -51,13 +52,14 @@ def interpret(extract: Extract, source: Source, slug: str) -> Document:
 
 def _aliases(department: str, lines: list[Line], tables: list[Table]) -> list[str]:
     """Other printed forms of the department's name (部门/单位：…, 单位名称：…, 部门名称 cells), first seen first."""
-    names = [m.group(1).strip() for l in lines if not l.is_row and (m := DEPARTMENT_LINE.match(l.text))]
+    names = [UNIT_AT_END.sub("", m.group(1)).strip() for l in lines if not l.is_row and (m := DEPARTMENT_LINE.match(l.text))]
     names += [row[1] for t in tables if t.kind == "form" for row in t.rows
               if len(row) > 1 and isinstance(row[0], str) and isinstance(row[1], str) and squash(row[0]) in FORM_NAME_LABELS]
     seen, out = {squash(department)}, []
     for name in names:
-        if len(re.findall(r"[\u4e00-\u9fff]", re.sub(r"[（(].*?[）)]", "", name))) < 4:
-            continue  # "(盖章)" and other non-names
+        bare = re.sub(r"[（(].*?[）)]", "", name)
+        if len(re.findall(r"[\u4e00-\u9fff]", bare)) < 4 or not ORGANISATION.search(squash(bare)):
+            continue  # "(盖章)", "“三公”经费合计" and other non-names
         if squash(name) not in seen:
             seen.add(squash(name))
             out.append(name)

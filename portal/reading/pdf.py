@@ -12,10 +12,11 @@ from __future__ import annotations
 import io
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
-from ..cleaning import tidy
+from ..cleaning import join_wrapped, tidy
 from ..errors import SourceError
 from ..numbers import parse_amount
 from .extract import PAGE_NUMBER, Extract, Line, furniture_key, running_lines
@@ -28,6 +29,9 @@ LINE_TOLERANCE = 3
 # Lines in the top or bottom strip of a page (share of its height) may be running headers or page numbers.
 MARGIN = 0.09
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+# How a line that a paragraph wraps at the right margin ends: mid-word in Chinese, or after a comma or
+# bracket; never after the full stop that ends a paragraph, nor after a figure (a table's line).
+RUNS_ON = re.compile(r"[\u4e00-\u9fff，、（）“”‘’《》()]$")
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "intersection_tolerance": 4}
 
 
@@ -40,6 +44,8 @@ class _Item:
     grid: Optional[int] = None
     parts: Optional[list[Part]] = None
     margin: bool = False  # in the strip at the top or bottom of the page
+    size: float = 0.0  # font size of a text line
+    page_width: float = 0.0
 
 
 def read_pdf(data: bytes, name: str, progress) -> Extract:
@@ -111,8 +117,9 @@ def _read_page(page, first_grid: int) -> list[_Item]:
                 items.append(_Item(top, "", cells=texts, grid=first_grid + index))
     boxes = [t.bbox for t in tables]
     outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes)) if boxes else page
-    for top, text, parts in _text_lines(outside):
-        items.append(_Item(top, text, parts=parts, margin=top < height * MARGIN or top > height * (1 - MARGIN)))
+    for top, text, parts, size in _text_lines(outside):
+        items.append(_Item(top, text, parts=parts, margin=top < height * MARGIN or top > height * (1 - MARGIN),
+                           size=size, page_width=round(float(page.width))))
     items.sort(key=lambda item: item.top)
     return items
 
@@ -144,8 +151,8 @@ def _cell_text(text: Optional[str]) -> str:
     return tidy(joined)
 
 
-def _text_lines(page) -> list[tuple[float, str, list[Part]]]:
-    """Lines of words: (top, text, parts between column gaps with their x positions)."""
+def _text_lines(page) -> list[tuple[float, str, list[Part], float]]:
+    """Lines of words: (top, text, parts between column gaps with their x positions, font size)."""
     words = page.extract_words(x_tolerance=1.5, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False, use_text_flow=False)
     words.sort(key=lambda w: (round(w["top"]), w["x0"]))
     lines: list[list[dict]] = []
@@ -166,13 +173,17 @@ def _text_lines(page) -> list[tuple[float, str, list[Part]]]:
             joiner = "" if _CJK.search(before["text"][-1]) or _CJK.search(word["text"][0]) else " "
             parts[-1][1], parts[-1][2] = word["x1"], parts[-1][2] + joiner + word["text"]
         text = " ".join(p[2] for p in parts)
-        out.append((min(w["top"] for w in line), text, [(s, e, t) for s, e, t in parts]))
+        out.append((min(w["top"] for w in line), text, [(s, e, t) for s, e, t in parts], size))
     return out
 
 
 def _lines(pages: list[list[_Item]], furniture: dict[str, str]) -> list[Line]:
-    """All pages as one line list: furniture dropped, unruled tables found, a blank line at each page break."""
+    """All pages as one line list: furniture dropped, unruled tables found, lines of one paragraph
+    joined (also over a page break), a blank line at each page break."""
+    margins = _text_margins(pages)
     lines: list[Line] = []
+    runs_on = False  # the last text line reached the right margin mid-sentence: the paragraph goes on
+    last_size = 0.0  # a paragraph goes on in the same type size
     for number, items in enumerate(pages, 1):
         texts = [k for k, item in enumerate(items) if item.cells is None]
         ends = {texts[0], texts[-1]} if texts else set()
@@ -185,9 +196,32 @@ def _lines(pages: list[list[_Item]], furniture: dict[str, str]) -> list[Line]:
             if cells is not None:
                 cells = [tidy(c) for c in cells]
                 lines.append(Line(0, " ".join(c for c in cells if c), cells=cells, page=number, grid=item.grid))
+                runs_on = False
+                continue
+            left, right = margins.get(item.page_width, (0.0, float("inf")))
+            start, end = item.parts[0][0], item.parts[-1][1]
+            if runs_on and abs(item.size - last_size) <= 1 and start <= left + item.size / 2 and end <= right + item.size:
+                while not lines[-1].text:
+                    lines.pop()  # the page break between the two halves of the paragraph goes
+                lines[-1].text = join_wrapped(lines[-1].text, tidy(item.text))
             else:
                 lines.append(Line(0, tidy(item.text), page=number))
+            runs_on = end >= right - item.size and bool(RUNS_ON.search(item.text))
+            last_size = item.size
         lines.append(Line(0, "", page=number))
     for no, line in enumerate(lines, 1):
         line.no = no
     return lines
+
+
+def _text_margins(pages: list[list[_Item]]) -> dict[float, tuple[float, float]]:
+    """For each page width (portrait, landscape), where text lines start and end: the most common left
+    edge and the furthest right edge of the body text."""
+    lefts: dict[float, Counter] = {}
+    rights: dict[float, float] = {}
+    for items in pages:
+        for item in items:
+            if item.parts and not item.margin:
+                lefts.setdefault(item.page_width, Counter())[round(item.parts[0][0])] += 1
+                rights[item.page_width] = max(rights.get(item.page_width, 0.0), item.parts[-1][1])
+    return {width: (counts.most_common(1)[0][0], rights[width]) for width, counts in lefts.items()}

@@ -1,0 +1,64 @@
+"""Documents dropped into content/sources/ as published (PDF, HTML) build into pages, and every table
+of a PDF links to its page in the original, published beside the department's page."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from portal import pipeline
+from portal.config import load_config
+from tests.conftest import ROOT, copy_project
+
+CORPUS = ROOT / "tests" / "corpus"
+PDF = "hangzhou-meteorology-2026-budget.pdf"
+HTML = "zhengzhou-land-resources-2015-budget-explanation.html"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("published") / "project")
+    for name in (PDF, HTML):
+        shutil.copy(CORPUS / name, root / "content" / "sources" / name)
+    (root / "content" / "sources" / "broken.pdf").write_bytes(b"%PDF-1.4\n%cut short")
+    config = load_config(root / "config.yaml")
+    report = pipeline.build(config)
+    return config, report
+
+
+def page(config, slug: str) -> str:
+    return (config.output_dir / "departments" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_broken_pdf_is_reported_and_the_others_still_build(built):
+    config, report = built
+    assert report.written
+    assert [str(e) for e in report.errors] == [f"{config.sources_dir / 'broken.pdf'}: damaged or truncated PDF, "
+                                               "cannot be opened (No /Root object! - Is this really a PDF?); "
+                                               "download it again"]
+    assert {d.department for d in report.documents} >= {"杭州市气象局", "郑州市国土资源局"}
+
+
+def test_pdf_tables_link_to_their_page_of_the_published_original(built):
+    config, _ = built
+    html = page(config, "hangzhou-meteorology-2026-budget")
+    folder = config.output_dir / "departments" / "hangzhou-meteorology-2026-budget"
+    assert (folder / "source.pdf").read_bytes() == (CORPUS / PDF).read_bytes()
+    # 表1 (收支预算总表) is printed on page 15, 表11 (项目支出绩效表) on page 25 (read off the PDF)
+    table1 = html[html.index("2026年市级部门收支预算总表</h3>"):]
+    assert re.search(r'原文第 <a class="source-page" href="source.pdf#page=15">15</a> 页', table1[:2000])
+    table11 = html[html.index("2026年市级部门项目支出绩效表</h3>"):]
+    assert 'href="source.pdf#page=25"' in table11[:2000]
+    # the narrative's headings point at their pages too: 一、部门概况 is on page 3
+    assert re.search(r'一、部门概况 <span class="source-ref">原文第 <a class="source-page" href="source.pdf#page=3">',
+                     html)
+
+
+def test_an_html_source_is_read_but_never_published(built):
+    config, _ = built
+    html = page(config, "zhengzhou-land-resources-2015-budget-explanation")
+    assert "923.1961" in html  # figures from the running text of the page
+    folder = config.output_dir / "departments" / "zhengzhou-land-resources-2015-budget-explanation"
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
+    assert "source.pdf" not in html
