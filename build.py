@@ -79,7 +79,8 @@ def cmd_parse(args, config) -> int:
         if len(args.sources) != 1:
             print("error: -o/--out takes exactly one SOURCE", file=sys.stderr)
             return EXIT_USAGE
-        outcome = pipeline.parse_source(args.sources[0], args.out, force=args.force, pages=_page_progress)
+        outcome = pipeline.parse_source(args.sources[0], args.out, force=args.force, pages=_page_progress,
+                                        cache_dir=config.cache_dir)
         if outcome.error:
             print(f"error: {outcome.error}", file=sys.stderr)
             return EXIT_ERRORS

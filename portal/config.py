@@ -42,6 +42,11 @@ class Config:
         return self.content_dir / "pages"
 
     @property
+    def cache_dir(self) -> Path:
+        """What was read from each PDF, kept beside the content folder (not in it: the preview server watches it)."""
+        return self.content_dir.parent / ".cache" / "extracts"
+
+    @property
     def static_dir(self) -> Path:
         return self.templates_dir / "static"
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Optional
 
 from .errors import SourceError
 from .interpreting import interpret
 from .model import Document, Source
-from .reading import Progress, read_bytes
+from .reading import Progress
+from .reading.cache import read_cached
 
 # Raise when parsing changes what it writes: data files written by an older parser are then
 # regenerated (unless edited by hand, which parse keeps and reports).
@@ -19,19 +21,20 @@ def _no_progress(done: int, total: int) -> None:
     pass
 
 
-def parse_file(path: Path, progress: Progress = _no_progress) -> Document:
+def parse_file(path: Path, progress: Progress = _no_progress, cache_dir: Optional[Path] = None) -> Document:
+    """Parse one source file; with ``cache_dir``, what was read from a PDF is kept there for next time."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(str(path), f"cannot read document: {exc.strerror or exc}") from None
-    return parse_bytes(data, path.name, display_name=str(path), progress=progress)
+    return parse_bytes(data, path.name, display_name=str(path), progress=progress, cache_dir=cache_dir)
 
 
 def parse_bytes(data: bytes, file_name: str, display_name: str | None = None,
-                progress: Progress = _no_progress) -> Document:
+                progress: Progress = _no_progress, cache_dir: Optional[Path] = None) -> Document:
     """Parse one document; ``file_name`` is recorded in the data file, ``display_name`` names it in errors."""
-    extract = read_bytes(data, display_name or file_name, progress)
+    extract = read_cached(data, display_name or file_name, progress, cache_dir)
     source = Source(file=file_name, sha256=hashlib.sha256(data).hexdigest())
     return interpret(extract, source, slug_for(file_name, data))
 

@@ -85,7 +85,8 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def parse_source(source: Path, data: Path, force: bool = False, pages: PageProgress = _no_pages) -> ParseOutcome:
+def parse_source(source: Path, data: Path, force: bool = False, pages: PageProgress = _no_pages,
+                 cache_dir: Optional[Path] = None) -> ParseOutcome:
     """Parse one source into its data file unless the file is current or hand-edited (and not forced)."""
     existing = data.read_text(encoding="utf-8") if data.exists() else None
     try:
@@ -95,7 +96,7 @@ def parse_source(source: Path, data: Path, force: bool = False, pages: PageProgr
             if edited or current:
                 status = "unchanged" if current and not edited else "kept-edit" if current else "conflict"
                 return ParseOutcome(source, data, status, document=datafile.load_document(data))
-        document = parse_file(source, progress=pages(source))
+        document = parse_file(source, progress=pages(source), cache_dir=cache_dir)
         write_atomically(data, datafile.dump_document(document))
         return ParseOutcome(source, data, "parsed", document=document)
     except PortalError as exc:
@@ -116,7 +117,7 @@ def parse_sources(config: Config, force: bool = False, report: Report = _quiet,
             outcome = ParseOutcome(source, data, "failed", error=error)
         else:
             claimed[data] = source
-            outcome = parse_source(source, data, force=force, pages=pages)
+            outcome = parse_source(source, data, force=force, pages=pages, cache_dir=config.cache_dir)
         result.outcomes.append(outcome)
         report(f"[{index}/{len(sources)}] {source.name}: {describe_outcome(outcome)}")
     return result
