@@ -79,14 +79,14 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()
 extract = read_bytes(data, "long.pdf")
 seconds = time.perf_counter() - started
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 print(json.dumps({"pages": extract.pages, "warnings": extract.warnings, "seconds": seconds,
                   "growth_mib": (after - before) / 1024, "texts": [line.text for line in extract.lines]}))
 """
 
 
 def test_520_page_pdf_is_read_in_bounded_memory(tmp_path):
-    """Each page is freed once read: the peak grows ~20 MiB here, ~185 MiB when pages are kept."""
+    """Pages are freed once read: the peak RSS of the reading process (or of a worker) grows ~20 MiB."""
     path = tmp_path / "long.pdf"
     path.write_bytes(text_pdf(sample_pages(520)))
     done = subprocess.run([sys.executable, "-c", READ_IN_CHILD, str(path)], cwd=ROOT, capture_output=True,
@@ -96,4 +96,4 @@ def test_520_page_pdf_is_read_in_bounded_memory(tmp_path):
     assert result["pages"] == 520 and result["warnings"] == []
     assert "Total page 1 15.75" in result["texts"] and "Total page 520 8,190.00" in result["texts"]
     assert not any("page 7 of 520" in text for text in result["texts"])  # the running header is dropped
-    assert result["growth_mib"] < 100, result["growth_mib"]
+    assert result["growth_mib"] < 60, result["growth_mib"]

@@ -88,3 +88,36 @@ def test_crlf_bom_and_form_feeds_keep_line_numbers():
     doc = parse_bytes(data, "v.txt")
     original = parse_bytes(text.encode(), "v.txt")
     assert [(t.title, t.line, t.rows) for t in doc.tables] == [(t.title, t.line, t.rows) for t in original.tables]
+
+
+def test_final_accounts_in_the_national_template():
+    """部门决算 as the national template sets it out: 公开NN表 under the title, 金额单位, 行次 and 栏次."""
+    doc = parse_file(FIXTURES / "final_accounts_template.txt")
+    assert (doc.department, doc.year, doc.kind) == ("某市生态环境局", 2023, "final_accounts")
+    summary, three = doc.tables
+    assert (summary.label, summary.title, summary.unit) == ("公开01表", "收入支出决算总表", "万元")
+    assert summary.header[-1] == ["栏次", None, "1", "栏次", None, "2"]  # the column numbers close the header
+    assert summary.rows[0] == ["一、一般公共预算财政拨款收入", "1", D("1523.46"), "一、一般公共服务支出", "32", None]
+    assert summary.rows[-1] == ["本年收入合计", "30", D("1523.46"), "本年支出合计", "62", D("1523.46")]  # 行次 stay text
+    assert summary.notes == ["注：本表反映部门本年度的总收支和年末结转结余情况。"]
+    assert (three.label, three.title) == ("公开07表", "一般公共预算财政拨款“三公”经费支出决算表")
+    assert three.rows == [[D("12.00"), D("0.00"), D("10.00"), D("2.00"), D("9.87"), D("0.00"), D("8.65"), D("1.22")]]
+    assert [g.term for g in doc.glossary] == ["财政拨款收入", "“三公”经费"]
+
+
+def test_a_project_self_evaluation_form_gives_its_evaluation():
+    """项目支出绩效自评表 as the national template sets it out: a form per project."""
+    doc = parse_file(FIXTURES / "self_evaluation_form.txt")
+    assert (doc.department, doc.year, doc.kind) == ("某市生态环境局", 2023, "performance_evaluation")
+    (form,) = doc.tables
+    assert (form.title, form.kind) == ("项目支出绩效自评表（2023年度）", "form")
+    (evaluation,) = doc.evaluations
+    assert (evaluation.project, evaluation.budget, evaluation.actual, evaluation.completion_rate, evaluation.unit) == (
+        "环境监测运维经费", D("120.00"), D("110.50"), D("92.08"), "万元")
+    assert doc.warnings == []  # 110.50 / 120.00 = 92.08 %, as printed
+
+
+def test_a_form_names_the_department_when_no_title_does():
+    text = (FIXTURES / "self_evaluation_form.txt").read_text(encoding="utf-8").replace("某市生态环境局2023年度", "")
+    doc = parse_bytes(text.encode(), "form.txt")
+    assert doc.department == "某市生态环境局" and doc.year == 2023

@@ -11,7 +11,7 @@ import re
 from ..cleaning import squash
 from ..model import Document, Source, Table
 from ..reading.extract import Extract, Line
-from .evaluations import split_reports
+from .evaluations import from_forms, split_reports
 from .glossary import match_codes, parse_glossary, split_glossary
 from .metadata import find_metadata
 from .sections import PART, drop_toc, build_sections
@@ -35,6 +35,8 @@ def interpret(extract: Extract, source: Source, slug: str) -> Document:
     evaluations, before = split_reports(title_lines + text_lines, warnings)
     if evaluations:
         text_lines = before[len(title_lines):]
+    else:
+        evaluations = from_forms(tables, warnings)
     glossary_lines, text_lines, glossary_heading = split_glossary(text_lines)
     glossary = parse_glossary(glossary_lines)
     match_codes(glossary, tables)

@@ -10,7 +10,8 @@ import re
 from decimal import Decimal
 from typing import Optional
 
-from ..model import Evaluation
+from ..cleaning import squash
+from ..model import Evaluation, Table
 from ..reading.extract import Line
 from ..numbers import normalise_prose
 from .sections import build_sections
@@ -108,3 +109,40 @@ def _check(project: str, line: int, budget, actual, rate, warnings: list[str]) -
         if abs(computed - rate) > RATE_TOLERANCE:
             warnings.append(f"line {line}: report '{project}': completion rate printed {rate}% "
                             f"but actual / budget = {computed}%")
+
+
+BUDGET_HEADS = ("全年预算数", "年度预算数", "预算数")
+ACTUAL_HEADS = ("全年执行数", "执行数", "实际支出数", "实际支出")
+RATE_HEADS = ("执行率", "预算执行率")
+
+
+def from_forms(tables: list[Table], warnings: list[str]) -> list[Evaluation]:
+    """项目支出绩效自评表, a form per project (the national template): the project's name, and budget,
+    actual spending and completion rate from the row under 全年预算数 / 全年执行数 / 执行率."""
+    evaluations = []
+    for table in tables:
+        if table.kind != "form" or "自评" not in table.title:
+            continue
+        texts = [[c if isinstance(c, str) else "" for c in row] for row in table.rows]
+        project = next((row[i + 1] for row in texts for i, c in enumerate(row[:-1]) if squash(c) == "项目名称"), "")
+        head = next((k for k, row in enumerate(texts) if _column(row, BUDGET_HEADS) is not None
+                     and _column(row, ACTUAL_HEADS) is not None), None)
+        if not project or head is None:
+            continue
+        b, a, r = _column(texts[head], BUDGET_HEADS), _column(texts[head], ACTUAL_HEADS), _column(texts[head], RATE_HEADS)
+        row = next((row for row in table.rows[head + 1:] if b < len(row) and isinstance(row[b], Decimal)), None)
+        if row is None:
+            continue
+        rate = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[%％]\s*", row[r]) if r is not None and isinstance(row[r], str) else None
+        unit = "元" if any("（元）" in c or "(元)" in c for c in texts[head]) else "万元"
+        evaluation = Evaluation(project=project, line=table.line, budget=row[b],
+                                actual=row[a] if isinstance(row[a], Decimal) else None,
+                                completion_rate=Decimal(rate.group(1)) if rate else None, unit=unit, sections=[],
+                                page=table.page)
+        _check(project, table.line, evaluation.budget, evaluation.actual, evaluation.completion_rate, warnings)
+        evaluations.append(evaluation)
+    return evaluations
+
+
+def _column(row: list[str], heads: tuple[str, ...]) -> Optional[int]:
+    return next((i for i, c in enumerate(row) if squash(c) in heads), None)

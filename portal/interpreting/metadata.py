@@ -35,6 +35,7 @@ NOT_A_NAME = re.compile(r"收支|收入|支出|拨款|经费|总表|情况|目�
                         r"\.{3}|…|^[一二三四五六七八九十]+、")
 NAME_LINE = re.compile(r"^(?:部门\s*/\s*单位|部门\s*[（(]单位[）)]\s*名称|单位名称|部门名称|预算单位|编制单位|填报单位|"
                        r"主管部门|项目主管部门|部门)\s*[:：]\s*(?P<name>\S.*?)(?:\s+(?:金额)?单位\s*[:：].*)?$")
+NAME_LABEL = re.compile(r"(?:项目)?(?:主管|预算)?(?:部门|单位)(?:\(单位\))?(?:名称)?")  # a form's 部门名称 / 主管部门 cell
 COVER_LINES = 4  # a cover title is set over at most this many short lines
 SEARCH_LINES = 80  # a title further down than this is not the document's title (navigation, contents)
 MAX_COVER_LINE = 40
@@ -145,7 +146,7 @@ def _named(lines: list[Line]) -> Optional[str]:
         for i, text in enumerate(texts):
             match = NAME_LINE.match(text)
             name = match.group("name") if match else None
-            if match is None and re.fullmatch(r"(?:部门|单位)(?:名称)?", squash(text)) and i + 1 < len(texts):
+            if match is None and NAME_LABEL.fullmatch(squash(text)) and i + 1 < len(texts):
                 name = texts[i + 1]
             if name and (name := name.strip()) and ORGANISATION.search(squash(name)) and not NOT_A_NAME.search(name):
                 return name

@@ -49,6 +49,7 @@ WRAPPED_FRAGMENT_LENGTH = 10
 PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 # How a table's title ends: …表, …表（按功能分类科目）, …表(预算表 1).
 TITLE_LIKE = re.compile(r"表\s*(?:[（(][^（()）]{1,20}[）)])?$")
+SUBTITLE = re.compile(r"^[（(][^（()）]{1,20}[）)]$")  # printed under a title: （2023年度）
 WRAPPED_TITLE_END = 4  # a title line this short is the end of a title wrapped from the line above
 
 
@@ -178,9 +179,10 @@ def _take_title(run: _Run, lines: list[Line], i: int, floor: int, consumed: set[
         for n in fragments:
             if _take_meta(run, lines[n].text):
                 consumed.add(n)
-        run.header_lines = [lines[n] for n in fragments if n not in consumed]
+        subtitle = [lines[n].text for n in fragments if n not in consumed and SUBTITLE.match(lines[n].text)]
+        run.header_lines = [lines[n] for n in fragments if n not in consumed and not SUBTITLE.match(lines[n].text)]
         consumed.update(fragments)
-        text, first = lines[k].text, k
+        text, first = lines[k].text + "".join(subtitle), k  # "…自评表" over "（2023年度）"
     k = _above(lines, first, floor)
     if (len(text) <= WRAPPED_TITLE_END and k is not None and len(lines[k].text) >= 10
             and not LABEL.match(lines[k].text) and _is_title(lines[k].text + text)):
@@ -218,7 +220,8 @@ def _is_column_numbers(cells: list[str]) -> bool:
     filled = [c for c in cells if c]
     numbers = [int(c) for c in filled if c.isdigit()]
     others = [c for c in filled if not c.isdigit()]
-    return (len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 1
+    enough = 2 if any(c in ("栏次", "行次") for c in others) else 3  # 决算 tables: "栏次  1  栏次  2"
+    return (len(numbers) >= enough and numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 1
             and all(COLUMN_NUMBER_MARK.match(c) for c in others))
 
 
@@ -381,7 +384,7 @@ def build_table(runs: list[_Run], index: int, warnings: list[str]) -> Table:
     rows = _merge_wrapped(kept[header_count:], warnings)
     header_rows = kept[:header_count]
     texts = [_capped(_trim(r.cells), r.where, warnings) for r in header_rows + rows]
-    form = _is_form(texts)
+    form = _is_form(texts[len(run.header_lines):])
     if form:
         header_rows, rows, header_count = [], header_rows + rows, 0
     header, body = texts[:header_count], texts[header_count:]
