@@ -56,13 +56,16 @@ def strip_html(text: str) -> str:
     return "".join(parser.parts)
 
 
-_NEEDS_TIDYING = re.compile(r"[<&*_\s\u3000\xa0]")
+_NEEDS_TIDYING = re.compile(r"[<&*_\s\u3000\xa0\u2e80-\u2fdf]")
+# Some PDF fonts map ideographs to the look-alike Kangxi radicals (⼒⽀⽣ for 力支生): fold them back.
+_RADICALS = re.compile(r"[\u2e80-\u2fdf]")
 
 
 def tidy(text: str) -> str:
     """One cell or line of document text, cleaned: HTML converted, spacing artefacts removed, paragraphs kept."""
     if not _NEEDS_TIDYING.search(text):
         return text  # most cells: a code, a name or an amount with nothing to clean
+    text = _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
     text = _MD_BOLD.sub(lambda m: m.group(1) or m.group(2) or "", strip_html(text))
     lines = []
     for line in text.split("\n"):

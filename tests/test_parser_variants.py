@@ -121,3 +121,10 @@ def test_a_form_names_the_department_when_no_title_does():
     text = (FIXTURES / "self_evaluation_form.txt").read_text(encoding="utf-8").replace("某市生态环境局2023年度", "")
     doc = parse_bytes(text.encode(), "form.txt")
     assert doc.department == "某市生态环境局" and doc.year == 2023
+
+
+def test_kangxi_radicals_from_pdf_fonts_read_as_the_ideographs_they_stand_for():
+    # some fonts map 力/支/生/入 to the radicals ⼒⽀⽣⼊ (U+2F00 block); pypdfium2 shows them on guangzhou-ecology p9
+    doc = parse_bytes("某市⼈⼒资源局 2024 年部门预算\n\n⼀、基本⽀出：指保障机构运转的⽀出。\n".encode(), "r.txt")
+    assert doc.department == "某市人力资源局"
+    assert doc.sections[0].paragraphs == ["一、基本支出：指保障机构运转的支出。"]
