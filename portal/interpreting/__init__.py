@@ -24,7 +24,7 @@ FORM_NAME_LABELS = {"部门名称", "单位名称", "部门(单位)名称", "项
 def interpret(extract: Extract, source: Source, slug: str) -> Document:
     warnings: list[str] = list(extract.warnings)
     lines = extract.lines
-    meta = find_metadata(lines, source.file, extract.running_header, extract.title_hint, warnings)
+    meta = find_metadata(lines, source.file, extract.running_lines, extract.title_hint, warnings)
     body = [l for l in lines if l.no > meta.line]
     tables, used = extract_tables(body, warnings)
     text_lines = [l for i, l in enumerate(body) if i not in used and not l.is_row]

@@ -34,7 +34,7 @@ ORGANISATION = re.compile(r"(?:局|委员会|委|厅|办公室|办|中心|院|�
 NOT_A_NAME = re.compile(r"收支|收入|支出|拨款|经费|总表|情况|目录|说明|部分|^(?:本|我|该)?(?:部门|单位)$|[。；，：:,;]|^第|"
                         r"\.{3}|…|^[一二三四五六七八九十]+、")
 NAME_LINE = re.compile(r"^(?:部门\s*/\s*单位|部门\s*[（(]单位[）)]\s*名称|单位名称|部门名称|预算单位|编制单位|填报单位|"
-                       r"主管部门|项目主管部门|部门)\s*[:：]\s*(?P<name>\S.*?)(?:\s+(?:金额)?单位\s*[:：].*)?$")
+                       r"主管部门|项目主管部门|部门)\s*[:：]\s*(?P<name>\S.*?)(?:\s*(?:金额)?单位\s*[:：].*)?$")
 NAME_LABEL = re.compile(r"(?:项目)?(?:主管|预算)?(?:部门|单位)(?:\(单位\))?(?:名称)?")  # a form's 部门名称 / 主管部门 cell
 COVER_LINES = 4  # a cover title is set over at most this many short lines
 SEARCH_LINES = 80  # a title further down than this is not the document's title (navigation, contents)
@@ -99,7 +99,7 @@ def _candidates(lines: list[Line]) -> list[tuple[int, list[Line]]]:
     return out
 
 
-def find_metadata(lines: list[Line], file_name: str, running_header: Optional[str],
+def find_metadata(lines: list[Line], file_name: str, running_lines: list[str],
                   title_hint: Optional[str], warnings: list[str]) -> Metadata:
     title = None
     for _, group in _candidates(lines):
@@ -113,7 +113,7 @@ def find_metadata(lines: list[Line], file_name: str, running_header: Optional[st
     department = title.department if title else None
     year = title.year if title else None
     kind = title.kind if title else None
-    sources = [s for s in (running_header, title_hint) if s]
+    sources = [*running_lines, *([title_hint] if title_hint else [])]
     for text in sources:
         if other := _read_title(text, 0):
             department = department or other.department

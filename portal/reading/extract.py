@@ -47,7 +47,7 @@ class Extract:
     pages: Optional[int] = None  # page count of a PDF
     warnings: list[str] = field(default_factory=list)  # what the reader noticed (encoding, damaged pages …)
     title_hint: Optional[str] = None  # a title the format itself carries (<title>, PDF metadata)
-    running_header: Optional[str] = None  # a line printed at the top or bottom of most pages
+    running_lines: list[str] = field(default_factory=list)  # lines printed at the top or bottom of most pages
 
 
 def running_lines(candidates: list[list[str]]) -> dict[str, str]:

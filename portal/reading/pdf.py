@@ -82,7 +82,7 @@ def read_pdf(data: bytes, name: str, progress) -> Extract:
     title = metadata.get("Title")
     return Extract(lines=_lines(pages, furniture), format="pdf", pages=count, warnings=warnings,
                    title_hint=title if isinstance(title, str) else None,
-                   running_header=max(furniture.values(), key=len) if furniture else None)
+                   running_lines=sorted(furniture.values()))
 
 
 def _open(data: bytes, name: str):
@@ -245,14 +245,23 @@ def _lines(pages: list[list[_Item]], furniture: dict[str, str]) -> list[Line]:
     joined (also over a page break), a blank line at each page break."""
     margins = _text_margins(pages)
     lines: list[Line] = []
+    shown: set[str] = set()  # running lines already kept once: over the first table they head
     runs_on = False  # the last text line reached the right margin mid-sentence: the paragraph goes on
     last_size = 0.0  # a paragraph goes on in the same type size
     for number, items in enumerate(pages, 1):
         texts = [k for k, item in enumerate(items) if item.cells is None]
         ends = {texts[0], texts[-1]} if texts else set()
-        kept = [item for k, item in enumerate(items) if item.cells is not None or not (
-            (PAGE_NUMBER.match(item.text) and (k in ends or item.margin))  # a page number: first or last on the page
-            or (item.margin and furniture_key(item.text) in furniture))]
+        has_grid = any(item.cells is not None for item in items)
+        kept = []
+        for k, item in enumerate(items):
+            if item.cells is None and PAGE_NUMBER.match(item.text) and (k in ends or item.margin):
+                continue  # a page number: first or last on the page
+            key = furniture_key(item.text) if item.cells is None and item.margin else None
+            if key in furniture:
+                if not has_grid or key in shown:
+                    continue  # a running header or footer; kept once over a table, as it may be the table's title
+                shown.add(key)
+            kept.append(item)
         unruled = find_tables([item.parts or [] for item in kept], [item.text for item in kept])
         for k, item in enumerate(kept):
             cells = item.cells if item.cells is not None else unruled.get(k)

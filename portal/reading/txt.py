@@ -25,7 +25,7 @@ def read_text(data: bytes, name: str) -> Extract:
     raw_lines = split_lines(text)
     running = _blank_page_furniture(raw_lines, text)
     return Extract(lines=tokenize(raw_lines), format="text", warnings=warnings,
-                   running_header=max(running.values(), key=len) if running else None)
+                   running_lines=sorted(running.values()))
 
 
 def decode(data: bytes, name: str, warnings: list[str]) -> str:
