@@ -62,3 +62,14 @@ def test_an_html_source_is_read_but_never_published(built):
     folder = config.output_dir / "departments" / "zhengzhou-land-resources-2015-budget-explanation"
     assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
     assert "source.pdf" not in html
+
+
+def test_parse_reports_the_pages_read_of_a_pdf(tmp_path):
+    root = copy_project(tmp_path / "project")
+    shutil.copy(CORPUS / "changchun-petitions-2026-budget.pdf", root / "content" / "sources")
+    seen: dict[str, list[tuple[int, int]]] = {}
+
+    def pages(source):
+        return lambda done, total: seen.setdefault(source.name, []).append((done, total))
+    pipeline.parse_sources(load_config(root / "config.yaml"), pages=pages)
+    assert seen["changchun-petitions-2026-budget.pdf"] == [(n, 21) for n in range(1, 22)]  # 21 pages, in order
