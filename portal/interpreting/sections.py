@@ -47,11 +47,12 @@ def drop_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
     out, listed = [], []
     i = 0
     while i < len(lines):
-        if squash(lines[i].text) not in TOC:
+        heading_end = _toc_heading_end(lines, i)
+        if heading_end is None:
             out.append(lines[i])
             i += 1
             continue
-        repeat = _end_of_contents(lines, i + 1)
+        repeat = _end_of_contents(lines, heading_end)
         if repeat is None:
             out.append(lines[i])
             i += 1
@@ -59,6 +60,16 @@ def drop_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
         listed.extend(l.text for l in lines[i + 1:repeat] if PART.match(l.text))
         i = repeat
     return out, listed
+
+
+def _toc_heading_end(lines: list[Line], i: int) -> Optional[int]:
+    """Index after a 目录 heading at ``i``, also when letter-spacing set it as 目 and 录 on two lines."""
+    if squash(lines[i].text) in TOC:
+        return i + 1
+    k = next((k for k in range(i + 1, len(lines)) if not lines[k].blank), None)
+    if k is not None and squash(lines[i].text) + squash(lines[k].text) in TOC:
+        return k + 1
+    return None
 
 
 def _end_of_contents(lines: list[Line], start: int) -> Optional[int]:

@@ -378,7 +378,8 @@ def _capped(cells: list[str], where: str, warnings: list[str]) -> list[str]:
 def build_table(runs: list[_Run], index: int, warnings: list[str]) -> Table:
     """One table from its run of rows and the runs that continue it on the following pages."""
     run = runs[0]
-    all_rows = [Line(l.no, l.text, cells=[l.text], page=l.page) for l in run.header_lines] + [r for part in runs for r in part.rows]
+    fragments = [Line(l.no, l.text, cells=[l.text], page=l.page) for l in run.header_lines]
+    all_rows = fragments + [r for part in runs for r in part.rows]
     header_count = split_header([_trim(r.cells) for r in all_rows[:MAX_NUMBERED_HEADER_ROWS]]) if all_rows else 0
     kept, repeats = _drop_repeated_header(all_rows, header_count)
     rows = _merge_wrapped(kept[header_count:], warnings)
@@ -389,7 +390,8 @@ def build_table(runs: list[_Run], index: int, warnings: list[str]) -> Table:
         header_rows, rows, header_count = [], header_rows + rows, 0
     header, body = texts[:header_count], texts[header_count:]
     width = max((len(r) for r in texts), default=0)
-    header_width = min(max((len(r.cells) for r in header_rows), default=0), MAX_COLUMNS)
+    # header text that was not set out in columns says nothing of the table's width
+    header_width = min(max((len(r.cells) for r in header_rows if r not in fragments), default=0), MAX_COLUMNS)
     for row, cells in zip(rows, body):
         if header_width and len(cells) > header_width:
             warnings.append(f"{row.where}: row has {len(cells)} cells but the table's header has {header_width}; "

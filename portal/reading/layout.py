@@ -17,6 +17,8 @@ _GAP = re.compile(r"[ \u3000]{2,}|\u3000")
 # "行政运行 535.83").
 _AMOUNT_THEN_TEXT = re.compile(r"(?<=\d\.\d\d) (?=\S)|(?<=[^\x00-\x7f]) (?=[-+]?\d[\d,]*\.\d+(?: |$))")
 _PROSE = re.compile(r"[。；！？]|，.*，|万元")  # a sentence (justified text is spaced out too), not a row
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DECIMAL_AMOUNT = re.compile(r"(?:^|\s)[-+]?\d[\d,]*\.\d+(?:\s|$)")
 ALIGN = 1  # a lone part belongs to the block if it starts or ends within this of a part above it
 
 Part = tuple[float, float, str]  # where the part starts and ends on its line (characters, or points in a PDF), text
@@ -42,6 +44,22 @@ def parts_of(raw: str, wide: bool = False) -> list[Part]:
             begin = _width(raw[:sub_start]) if wide else sub_start
             parts.append((begin, begin + (_width(sub) if wide else len(sub)), sub.strip()))
     return parts
+
+
+def tokens_of(raw: str) -> list[Part]:
+    """The words of a line whose cells are set apart by single spaces (pdfplumber's and plain text
+    extractors' rows: ``行政运行 535.83 535.83 0.00``), positioned by their order. Letter-spaced words
+    (``收 入 总 计``) are one word. Only a line with an amount in it is split: a sentence, a heading
+    (第四部分 名词解释) or a contents entry (一、主要职能 3) is one part, set apart from every column."""
+    if _PROSE.search(raw) or (" " in raw.strip() and not _DECIMAL_AMOUNT.search(raw)):
+        return [(-2, -1, raw.strip())]
+    words: list[str] = []
+    for word in raw.split():
+        if words and len(word) == 1 and len(words[-1].split()[-1]) == 1 and _CJK.match(word) and _CJK.match(words[-1][-1]):
+            words[-1] += word
+        else:
+            words.append(word)
+    return [(i, i + 1, word) for i, word in enumerate(words)]
 
 
 def _width(text: str) -> int:

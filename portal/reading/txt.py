@@ -10,13 +10,14 @@ import re
 from ..cleaning import strip_markdown, tidy
 from ..errors import SourceError
 from .extract import PAGE_NUMBER, Extract, Line, furniture_key, running_lines
-from .layout import aligned_amounts, find_tables, parts_of
+from .layout import aligned_amounts, find_tables, parts_of, tokens_of
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Site chrome around a document saved from a web page: breadcrumbs, font-size switches, footer links.
 _NAVIGATION = re.compile(r"首页|当前位置|字号|打印本页|关闭窗口|返回顶部|网站地图|联系我们|版权所有|ICP备|主办单位|技术支持|分享到")
 _NAVIGATION_LEFTOVER = re.compile(r"[\s|>›»/:：【】\[\]]|大|中|小|信息公开")
 MAX_NAVIGATION_LENGTH = 60
+_WIDE_GAP = re.compile(r"\S(?: {2,}|\u3000)\S")
 
 
 def read_text(data: bytes, name: str) -> Extract:
@@ -102,10 +103,14 @@ def tokenize(raw_lines: list[str]) -> list[Line]:
 def mark_layout_tables(lines: list[Line], raw_lines: list[str]) -> None:
     """Lines of a space-aligned table (``pdftotext -layout``) become rows. Columns are measured the way
     the file was aligned: by characters (pdftotext) or by display width (an editor), whichever lines up
-    more amounts."""
-    measures = [[parts_of(raw, wide) if not line.is_row and raw.strip() else [] for line, raw in zip(lines, raw_lines)]
-                for wide in (False, True)]
-    candidates = max(measures, key=aligned_amounts)
+    more amounts. A file with no wide gaps at all sets cells apart by single spaces: its words are cells."""
+    open_lines = [not line.is_row and bool(raw.strip()) for line, raw in zip(lines, raw_lines)]
+    if not any(_WIDE_GAP.search(raw.strip()) for raw, is_open in zip(raw_lines, open_lines) if is_open):
+        candidates = [tokens_of(raw) if is_open else [] for raw, is_open in zip(raw_lines, open_lines)]
+    else:
+        measures = [[parts_of(raw, wide) if is_open else [] for raw, is_open in zip(raw_lines, open_lines)]
+                    for wide in (False, True)]
+        candidates = max(measures, key=aligned_amounts)
     for k, cells in find_tables(candidates, raw_lines).items():
         lines[k].cells = [tidy(c) for c in cells]
         lines[k].text = " ".join(c for c in lines[k].cells if c)
