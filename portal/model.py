@@ -37,6 +37,7 @@ class Section:
     paragraphs: list[str]
     line: int
     page: Optional[int] = None  # page of the heading, for sources that have pages
+    pages: list[list[int]] = field(default_factory=list)  # [index of a paragraph, page] where a new page begins
 
 
 @dataclass

@@ -73,3 +73,13 @@ def test_parse_reports_the_pages_read_of_a_pdf(tmp_path):
         return lambda done, total: seen.setdefault(source.name, []).append((done, total))
     pipeline.parse_sources(load_config(root / "config.yaml"), pages=pages)
     assert seen["changchun-petitions-2026-budget.pdf"] == [(n, 21) for n in range(1, 22)]  # 21 pages, in order
+
+
+def test_paragraphs_keep_the_page_they_start_on():
+    from portal.parsing import parse_file
+    doc = parse_file(CORPUS / PDF)
+    duties = next(s for s in doc.sections if s.heading == "（一）主要职能")
+    # page 4 of the PDF starts with "7.承担浙江省气象局和杭州市人民政府交办的其他事" / "项。"
+    index = next(i for i, p in enumerate(duties.paragraphs) if p.startswith("7.承担浙江省气象局"))
+    assert (duties.page, duties.pages) == (3, [[index, 4]])
+    assert duties.paragraphs[index] == "7.承担浙江省气象局和杭州市人民政府交办的其他事项。"  # joined over the line wrap

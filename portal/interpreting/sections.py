@@ -110,4 +110,6 @@ def build_sections(lines: list[Line]) -> list[Section]:
             paragraphs[-1] = join_wrapped(paragraphs[-1], line.text)
         else:
             paragraphs.append(line.text)
+            if line.page is not None and line.page != (current.pages[-1][1] if current.pages else current.page):
+                current.pages.append([len(paragraphs) - 1, line.page])
     return sections
