@@ -247,7 +247,7 @@ def _lines(pages: list[list[_Item]], furniture: dict[str, str]) -> list[Line]:
     lines: list[Line] = []
     shown: set[str] = set()  # running lines already kept once: over the first table they head
     runs_on = False  # the last text line reached the right margin mid-sentence: the paragraph goes on
-    last_size = 0.0  # a paragraph goes on in the same type size
+    last_size = last_middle = 0.0  # a paragraph goes on in the same type size (a title: about the same middle)
     for number, items in enumerate(pages, 1):
         texts = [k for k, item in enumerate(items) if item.cells is None]
         ends = {texts[0], texts[-1]} if texts else set()
@@ -272,14 +272,16 @@ def _lines(pages: list[list[_Item]], furniture: dict[str, str]) -> list[Line]:
                 continue
             left, right = margins.get(item.page_width, (0.0, float("inf")))
             start, end = item.parts[0][0], item.parts[-1][1]
-            if runs_on and abs(item.size - last_size) <= 1 and start <= left + item.size / 2 and end <= right + item.size:
+            flush_left = start <= left + item.size / 2 and end <= right + item.size
+            centred = end < right - item.size and abs((start + end) / 2 - last_middle) <= item.size  # a title's 2nd line
+            if runs_on and abs(item.size - last_size) <= 1 and (flush_left or centred):
                 while not lines[-1].text:
                     lines.pop()  # the page break between the two halves of the paragraph goes
                 lines[-1].text = join_wrapped(lines[-1].text, tidy(item.text))
             else:
                 lines.append(Line(0, tidy(item.text), page=number))
             runs_on = end >= right - item.size and bool(RUNS_ON.search(item.text))
-            last_size = item.size
+            last_size, last_middle = item.size, (start + end) / 2
         lines.append(Line(0, "", page=number))
     for no, line in enumerate(lines, 1):
         line.no = no
@@ -287,13 +289,12 @@ def _lines(pages: list[list[_Item]], furniture: dict[str, str]) -> list[Line]:
 
 
 def _text_margins(pages: list[list[_Item]]) -> dict[float, tuple[float, float]]:
-    """For each page width (portrait, landscape), where text lines start and end: the most common left
-    edge and the furthest right edge of the body text."""
+    """For each page width (portrait, landscape), where the body text's lines most often start and end."""
     lefts: dict[float, Counter] = {}
-    rights: dict[float, float] = {}
+    rights: dict[float, Counter] = {}
     for items in pages:
         for item in items:
             if item.parts and not item.margin:
                 lefts.setdefault(item.page_width, Counter())[round(item.parts[0][0])] += 1
-                rights[item.page_width] = max(rights.get(item.page_width, 0.0), item.parts[-1][1])
-    return {width: (counts.most_common(1)[0][0], rights[width]) for width, counts in lefts.items()}
+                rights.setdefault(item.page_width, Counter())[round(item.parts[-1][1])] += 1
+    return {width: (counts.most_common(1)[0][0], rights[width].most_common(1)[0][0]) for width, counts in lefts.items()}
