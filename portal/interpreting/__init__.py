@@ -16,7 +16,7 @@ from .glossary import match_codes, parse_glossary, split_glossary
 from .metadata import find_metadata
 from .sections import PART, drop_toc, build_sections
 from .metadata import ORGANISATION
-from .tables import DEPARTMENT_LINE, UNIT, UNIT_AT_END, extract_tables
+from .tables import DEPARTMENT_LINE, TITLE_LIKE, UNIT, UNIT_AT_END, extract_tables
 
 FORM_NAME_LABELS = {"部门名称", "单位名称", "部门(单位)名称", "项目主管部门"}
 
@@ -25,7 +25,8 @@ def interpret(extract: Extract, source: Source, slug: str) -> Document:
     warnings: list[str] = list(extract.warnings)
     lines = extract.lines
     meta = find_metadata(lines, source.file, extract.running_lines, extract.title_hint, warnings)
-    body = [l for l in lines if l.no > meta.line]
+    # a title that reads like a table's (a one-table document: 绩效目标表, 自评表) is also that table's title
+    body = [l for l in lines if l.no > meta.line or (l.no == meta.line and TITLE_LIKE.search(l.text))]
     tables, used = extract_tables(body, warnings)
     text_lines = [l for i, l in enumerate(body) if i not in used and not l.is_row]
     _check_unread_tables(text_lines, warnings)
