@@ -91,3 +91,18 @@ def test_amounts(name):
         assert found, f"{amount} not found"
         if amount.get("continued"):
             assert any(page_of_row(t, i) == amount["page"] for t, i in found), f"{amount}: not on its page"
+
+
+@pytest.mark.parametrize("name", ["zhuhai-gov-investment-works-center-2026-budget.pdf", "guangzhou-health-2026-budget.pdf"])
+def test_a_table_without_a_caption_is_named_by_the_heading_above_it(name):
+    # both print "七、重点项目预算绩效目标情况", then "…重点项目绩效目标情况如下：" and the table (see the facts' comments)
+    (table,) = [t for t in parsed(name).tables if t.title == "重点项目预算绩效目标情况"]
+    assert table.header[0][:2] == ["项目", "预算数（单位：万元）"]
+
+
+def test_a_header_left_alone_at_the_foot_of_a_page_heads_the_rows_on_the_next():
+    doc = parsed("zhuhai-gov-investment-works-center-2026-budget.pdf")
+    (table,) = [t for t in doc.tables if t.title == "重点项目预算绩效目标情况"]
+    assert table.page == 21 and table.pages == [[0, 22]]  # header on p21, every row on p22
+    row = next(r for r in table.rows if r[0] == "广南梅第二条原水管道工程一期工程-2026年")
+    assert row[1] == Decimal("2579")

@@ -14,6 +14,7 @@ from typing import Optional
 from ..model import Cell, Table
 from ..reading.extract import Line
 from .metadata import ORGANISATION
+from .sections import heading_level
 from ..numbers import parse_amount
 from ..cleaning import squash
 
@@ -49,6 +50,7 @@ WRAPPED_FRAGMENT_LENGTH = 10
 PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 # How a table's title ends: …表, …表（按功能分类科目）, …表(预算表 1).
 TITLE_LIKE = re.compile(r"表\s*(?:[（(][^（()）]{1,20}[）)])?$")
+HEADING_NUMBER = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+\s*[、.．])\s*")
 SUBTITLE = re.compile(r"^[（(][^（()）]{1,20}[）)]$")  # printed under a title: （2023年度）
 WRAPPED_TITLE_END = 4  # a title line this short is the end of a title wrapped from the line above
 
@@ -142,9 +144,20 @@ def attach_meta(run: _Run, lines: list[Line], floor: int, consumed: set[int]) ->
                 consumed.add(k)
             break
         else:
+            if run.title is None and line.text.endswith((":", "：")):
+                _title_from_heading(run, lines, i, floor)  # "…绩效目标情况如下：" under a heading
             break
         i -= 1
     _take_meta_rows(run)
+
+
+def _title_from_heading(run: _Run, lines: list[Line], i: int, floor: int) -> None:
+    """A table printed without a caption, introduced by a sentence under a numbered heading
+    (七、重点项目预算绩效目标情况): the heading, without its number, names it."""
+    k = _above(lines, i, floor)
+    if k is not None and heading_level(lines[k]) in (2, 3):
+        run.title = HEADING_NUMBER.sub("", lines[k].text)
+        run.title_line, run.title_page = lines[k].no, lines[k].page
 
 
 def _above(lines: list[Line], i: int, floor: int) -> Optional[int]:

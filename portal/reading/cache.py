@@ -15,7 +15,7 @@ from . import Progress, read_bytes, sniff
 from .extract import Extract, Line
 
 # Raise when a reader changes what it produces: kept extracts of older readers are then not used.
-READER_VERSION = 2
+READER_VERSION = 3
 
 
 def read_cached(data: bytes, name: str, progress: Progress, cache_dir: Optional[Path]) -> Extract:

@@ -188,9 +188,11 @@ def _read_page(page) -> list[_Item]:
 
 
 def _is_grid(table) -> bool:
-    """A real table has two rows and two columns; a frame drawn around a text page is not one."""
+    """A real table has two rows and two columns, or is one row of three cells or more (a header left at the
+    foot of a page, its rows on the next); a frame drawn around a text page or a title is not one."""
     cells = table.extract()
-    return len(cells) >= 2 and max((len(r) for r in cells), default=0) >= 2
+    columns = max((len(r) for r in cells), default=0)
+    return (len(cells) >= 2 and columns >= 2) or (len(cells) == 1 and columns >= 3)
 
 
 def _inside(obj, boxes) -> bool:
