@@ -9,7 +9,7 @@ from typing import Optional
 from .errors import SourceError
 from .interpreting import interpret
 from .model import Document, Source
-from .reading import Progress
+from .reading import Progress, no_progress
 from .reading.cache import read_cached
 
 # Raise when parsing changes what it writes: data files written by an older parser are then
@@ -17,11 +17,7 @@ from .reading.cache import read_cached
 PARSER_VERSION = 6
 
 
-def _no_progress(done: int, total: int) -> None:
-    pass
-
-
-def parse_file(path: Path, progress: Progress = _no_progress, cache_dir: Optional[Path] = None) -> Document:
+def parse_file(path: Path, progress: Progress = no_progress, cache_dir: Optional[Path] = None) -> Document:
     """Parse one source file; with ``cache_dir``, what was read from a PDF is kept there for next time."""
     path = Path(path)
     try:
@@ -32,10 +28,10 @@ def parse_file(path: Path, progress: Progress = _no_progress, cache_dir: Optiona
 
 
 def parse_bytes(data: bytes, file_name: str, display_name: str | None = None,
-                progress: Progress = _no_progress, cache_dir: Optional[Path] = None) -> Document:
+                progress: Progress = no_progress, cache_dir: Optional[Path] = None) -> Document:
     """Parse one document; ``file_name`` is recorded in the data file, ``display_name`` names it in errors."""
-    extract = read_cached(data, display_name or file_name, progress, cache_dir)
     source = Source(file=file_name, sha256=hashlib.sha256(data).hexdigest())
+    extract = read_cached(data, source.sha256, display_name or file_name, progress, cache_dir)
     return interpret(extract, source, slug_for(file_name, data))
 
 

@@ -18,7 +18,7 @@ from .config import Config
 from .errors import PortalError, SourceError
 from .model import Document
 from .parsing import PARSER_VERSION, parse_file
-from .reading import SUFFIXES as SOURCE_SUFFIXES, Progress
+from .reading import SUFFIXES as SOURCE_SUFFIXES, Progress, no_progress
 
 Report = Callable[[str], None]
 PageProgress = Callable[[Path], Progress]  # for a source, a callback told of each page read
@@ -29,7 +29,7 @@ def _quiet(_: str) -> None:
 
 
 def _no_pages(_: Path) -> Progress:
-    return lambda done, total: None
+    return no_progress
 
 
 @dataclass

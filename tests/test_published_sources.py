@@ -34,9 +34,8 @@ def page(config, slug: str) -> str:
 def test_a_broken_pdf_is_reported_and_the_others_still_build(built):
     config, report = built
     assert report.written
-    assert [str(e) for e in report.errors] == [f"{config.sources_dir / 'broken.pdf'}: damaged or truncated PDF, "
-                                               "cannot be opened (No /Root object! - Is this really a PDF?); "
-                                               "download it again"]
+    (error,) = report.errors
+    assert str(error).startswith(f"{config.sources_dir / 'broken.pdf'}: damaged or truncated PDF, cannot be opened")
     assert {d.department for d in report.documents} >= {"杭州市气象局", "郑州市国土资源局"}
 
 

@@ -19,21 +19,21 @@ _HTML_START = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div
 Progress = Callable[[int, int], None]  # (pages read, pages in all)
 
 
-def _no_progress(done: int, total: int) -> None:
+def no_progress(done: int, total: int) -> None:
     pass
 
 
 def sniff(data: bytes) -> str:
     """"pdf", "html" or "text", from the first bytes."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf")
-    if head.lstrip().startswith(b"%PDF-") or data[:1024].find(b"%PDF-") >= 0:
+    if b"%PDF-" in head:  # readers accept the header anywhere in the first KiB, so do we
         return "pdf"
     if _HTML_START.match(head):
         return "html"
     return "text"
 
 
-def read_bytes(data: bytes, name: str, progress: Progress = _no_progress) -> Extract:
+def read_bytes(data: bytes, name: str, progress: Progress = no_progress) -> Extract:
     """Read one document, whatever its format; ``name`` is how errors name it."""
     if not data.strip():
         raise SourceError(name, "file is empty (0 bytes of content); expected a PDF, an HTML page or the text "
@@ -59,4 +59,4 @@ def read_bytes(data: bytes, name: str, progress: Progress = _no_progress) -> Ext
     return read_text(data, name)
 
 
-__all__ = ["Extract", "Line", "MAX_BYTES", "Progress", "SUFFIXES", "read_bytes", "sniff"]
+__all__ = ["Extract", "Line", "MAX_BYTES", "Progress", "SUFFIXES", "no_progress", "read_bytes", "sniff"]

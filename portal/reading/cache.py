@@ -4,7 +4,6 @@ does not read it again. Only PDFs are kept: text and HTML are read in millisecon
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import tempfile
@@ -15,13 +14,14 @@ from . import Progress, read_bytes, sniff
 from .extract import Extract, Line
 
 # Raise when a reader changes what it produces: kept extracts of older readers are then not used.
-READER_VERSION = 3
+READER_VERSION = 4
 
 
-def read_cached(data: bytes, name: str, progress: Progress, cache_dir: Optional[Path]) -> Extract:
+def read_cached(data: bytes, sha256: str, name: str, progress: Progress, cache_dir: Optional[Path]) -> Extract:
+    """``read_bytes``, through the cache; ``sha256`` is the checksum of ``data``."""
     if cache_dir is None or sniff(data) != "pdf":
         return read_bytes(data, name, progress)
-    path = cache_dir / f"{hashlib.sha256(data).hexdigest()}-r{READER_VERSION}.json"
+    path = cache_dir / f"{sha256}-r{READER_VERSION}.json"
     kept = _load(path)
     if kept is not None:
         return kept

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import statistics
+from functools import reduce
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -171,14 +172,14 @@ def _read_page(page) -> list[_Item]:
     """The page's lines in reading order (top to bottom): text lines and table rows."""
     height = float(page.height)
     items: list[_Item] = []
-    tables = [t for t in page.find_tables(TABLE_SETTINGS) if _is_grid(t)]
-    for index, table in enumerate(tables):
-        for row, cells in zip(table.rows, table.extract()):
+    tables = [(t, cells) for t in page.find_tables(TABLE_SETTINGS) if _is_grid(cells := t.extract())]
+    for index, (table, extracted) in enumerate(tables):
+        for row, cells in zip(table.rows, extracted):
             texts = [_cell_text(c) for c in cells]
             if any(texts):
                 top = min((c[1] for c in row.cells if c), default=table.bbox[1])
                 items.append(_Item(top, "", cells=texts, grid=index))
-    boxes = [t.bbox for t in tables]
+    boxes = [t.bbox for t, _ in tables]
     outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes)) if boxes else page
     for top, text, parts, size in _text_lines(outside):
         items.append(_Item(top, text, parts=parts, margin=top < height * MARGIN or top > height * (1 - MARGIN),
@@ -187,10 +188,9 @@ def _read_page(page) -> list[_Item]:
     return items
 
 
-def _is_grid(table) -> bool:
+def _is_grid(cells: list[list]) -> bool:
     """A real table has two rows and two columns, or is one row of three cells or more (a header left at the
     foot of a page, its rows on the next); a frame drawn around a text page or a title is not one."""
-    cells = table.extract()
     columns = max((len(r) for r in cells), default=0)
     return (len(cells) >= 2 and columns >= 2) or (len(cells) == 1 and columns >= 3)
 
@@ -207,13 +207,7 @@ def _cell_text(text: Optional[str]) -> str:
         return ""
     pieces = [p.strip() for p in text.split("\n") if p.strip()]
     joined = "".join(pieces)
-    if len(pieces) > 1 and parse_amount(joined) is None:
-        out = pieces[0]
-        for piece in pieces[1:]:
-            ascii_join = out[-1].isascii() and out[-1].isalpha() and piece[0].isascii() and piece[0].isalpha()
-            out += (" " if ascii_join else "") + piece
-        joined = out
-    return tidy(joined)
+    return tidy(joined if parse_amount(joined) is not None else reduce(join_wrapped, pieces, ""))
 
 
 def _text_lines(page) -> list[tuple[float, str, list[Part], float]]:
@@ -251,24 +245,12 @@ def _lines(pages: list[list[_Item]], furniture: dict[str, str]) -> list[Line]:
     runs_on = False  # the last text line reached the right margin mid-sentence: the paragraph goes on
     last_size = last_middle = 0.0  # a paragraph goes on in the same type size (a title: about the same middle)
     for number, items in enumerate(pages, 1):
-        texts = [k for k, item in enumerate(items) if item.cells is None]
-        ends = {texts[0], texts[-1]} if texts else set()
-        has_grid = any(item.cells is not None for item in items)
-        kept = []
-        for k, item in enumerate(items):
-            if item.cells is None and PAGE_NUMBER.match(item.text) and (k in ends or item.margin):
-                continue  # a page number: first or last on the page
-            key = furniture_key(item.text) if item.cells is None and item.margin else None
-            if key in furniture:
-                if not has_grid or key in shown:
-                    continue  # a running header or footer; kept once over a table, as it may be the table's title
-                shown.add(key)
-            kept.append(item)
+        kept = _without_furniture(items, furniture, shown)
         unruled = find_tables([item.parts or [] for item in kept], [item.text for item in kept])
         for k, item in enumerate(kept):
-            cells = item.cells if item.cells is not None else unruled.get(k)
+            cells = item.cells if item.cells is not None else (
+                [tidy(c) for c in unruled[k]] if k in unruled else None)  # grid cells are tidied as read
             if cells is not None:
-                cells = [tidy(c) for c in cells]
                 lines.append(Line(0, " ".join(c for c in cells if c), cells=cells, page=number, grid=item.grid))
                 runs_on = False
                 continue
@@ -288,6 +270,25 @@ def _lines(pages: list[list[_Item]], furniture: dict[str, str]) -> list[Line]:
     for no, line in enumerate(lines, 1):
         line.no = no
     return lines
+
+
+def _without_furniture(items: list[_Item], furniture: dict[str, str], shown: set[str]) -> list[_Item]:
+    """A page's items less its page number and running lines; a running line over a table is kept the first
+    time (it may be the table's title or 部门名称), and recorded in ``shown``."""
+    texts = [k for k, item in enumerate(items) if item.cells is None]
+    ends = {texts[0], texts[-1]} if texts else set()
+    has_grid = any(item.cells is not None for item in items)
+    kept = []
+    for k, item in enumerate(items):
+        if item.cells is None and PAGE_NUMBER.match(item.text) and (k in ends or item.margin):
+            continue  # a page number: first or last on the page
+        key = furniture_key(item.text) if item.cells is None and item.margin else None
+        if key in furniture:
+            if not has_grid or key in shown:
+                continue
+            shown.add(key)
+        kept.append(item)
+    return kept
 
 
 def _text_margins(pages: list[list[_Item]]) -> dict[float, tuple[float, float]]:

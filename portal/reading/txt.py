@@ -6,6 +6,7 @@ cells, or space-aligned columns in a run that carries amounts) or a line of text
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from ..cleaning import strip_markdown, tidy
 from ..errors import SourceError
@@ -23,8 +24,8 @@ _WIDE_GAP = re.compile(r"\S(?: {2,}|\u3000)\S")
 def read_text(data: bytes, name: str) -> Extract:
     warnings: list[str] = []
     text = decode(data, name, warnings)
-    raw_lines = split_lines(text)
-    running = _blank_page_furniture(raw_lines, text)
+    raw_lines, pages = split_lines(text)
+    running = _blank_page_furniture(raw_lines, pages) if pages[-1] else {}
     return Extract(lines=tokenize(raw_lines), format="text", warnings=warnings,
                    running_lines=sorted(running.values()))
 
@@ -49,19 +50,14 @@ def decode(data: bytes, name: str, warnings: list[str]) -> str:
     raise SourceError(name, "not UTF-8 text (nor GBK): expected the UTF-8 text of a budget document", bad_line)
 
 
-def _blank_page_furniture(raw_lines: list[str], text: str) -> dict[str, str]:
-    """Where form feeds mark the pages (pdftotext), blank the page numbers and running headers and
-    footers at the top and bottom of each page (line numbers stay as they are); return the running lines."""
-    if "\f" not in text:
-        return {}
-    pages: list[list[int]] = [[]]
-    for no, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
-        for piece_index, _ in enumerate(line.split("\f")):
-            if piece_index:
-                pages.append([])
-        if raw_lines[no].strip():
-            pages[-1].append(no)
-    ends = [page[:2] + page[-2:] for page in pages if page]
+def _blank_page_furniture(raw_lines: list[str], pages: list[int]) -> dict[str, str]:
+    """Blank the page numbers and the running headers and footers at the top and bottom of each page
+    (line numbers stay as they are); return the running lines."""
+    on_page: dict[int, list[int]] = {}
+    for no, (raw, page) in enumerate(zip(raw_lines, pages)):
+        if raw.strip():
+            on_page.setdefault(page, []).append(no)
+    ends = [found[:2] + found[-2:] for found in on_page.values()]
     running = running_lines([[raw_lines[k] for k in end] for end in ends])
     for end in ends:
         for k in end:
@@ -70,10 +66,11 @@ def _blank_page_furniture(raw_lines: list[str], text: str) -> dict[str, str]:
     return running
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines with any line ending normalised; form feeds (page breaks) dropped so line numbers stay as an editor shows them."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [line.replace("\f", "") for line in text.split("\n")]
+def split_lines(text: str) -> tuple[list[str], list[int]]:
+    """Lines with any line ending normalised and form feeds dropped (so line numbers stay as an editor shows
+    them); and the page of each line, counted by those form feeds (pdftotext ends each page with one)."""
+    pieces = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [p.replace("\f", "") for p in pieces], list(accumulate(p.count("\f") for p in pieces))
 
 
 def is_navigation(text: str) -> bool:
