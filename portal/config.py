@@ -7,7 +7,7 @@ from typing import Optional
 
 import yaml
 
-from .errors import ConfigError
+from .errors import ConfigError, yaml_syntax_error
 
 DEFAULTS = {
     "title": "部门预算公开平台",
@@ -63,9 +63,7 @@ def load_config(path: Optional[Path] = None, content: Optional[Path] = None, out
         except FileNotFoundError:
             raise ConfigError(str(path), "config file not found") from None
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise ConfigError(str(path), f"YAML syntax error: {getattr(exc, 'problem', exc)}",
-                              mark.line + 1 if mark else None) from None
+            raise yaml_syntax_error(ConfigError, str(path), exc) from None
         if not isinstance(data, dict):
             raise ConfigError(str(path), "expected a mapping of settings (title, base_url, paths …)", 1)
         base = path.resolve().parent

@@ -2,18 +2,18 @@
 
 Writing is deterministic (same document, same bytes): keys keep the model's order, each table row is one
 line, amounts are written exactly as printed (``0.00`` stays ``0.00``). Reading turns every decimal back
-into ``Decimal`` (never ``float``) and validates the file against ``schema.json``, reporting the line of
-any problem.
+into ``Decimal`` (never ``float``) and validates a hand-edited file against ``schema.json``, reporting the
+line of any problem.
 
-The first lines of a generated file record a checksum of what was generated. If the rest of the file no
-longer matches it, a person has edited the file, and ``parse`` keeps it (see ``portal.pipeline``).
+The first lines of a generated file record the source's checksum and parser version it came from, and a
+checksum of the rest. If the rest no longer matches, a person has edited the file, and ``parse`` keeps it
+(see ``portal.pipeline``).
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
-import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -22,11 +22,13 @@ from typing import Any, Optional
 import jsonschema
 import yaml
 
-from .errors import DataError
+from .errors import DataError, yaml_syntax_error
 from .model import Document, Evaluation, GlossaryEntry, Section, Source, Table
+from .parsing import PARSER_VERSION
 
 SCHEMA_VERSION = 1
-MARKER = "# generated-sha256: "
+ORIGIN = "# generated-from: "  # followed by "<source sha256> parser <version>"
+MARKER = "# generated-sha256: "  # followed by the checksum of the rest of the file
 HEADER = (
     "# Data file written by `python build.py parse` from content/sources/{source}.\n"
     "# Edit it freely: parse keeps a hand-edited file unless run with --force. Schema: portal/schema.json\n"
@@ -86,46 +88,38 @@ def _plain(value: Any) -> Any:
 
 
 def dump_document(doc: Document) -> str:
-    """The YAML text of a document, with the generated-checksum header."""
-    from .parsing import PARSER_VERSION  # the parser records which version wrote the file
-
+    """The YAML text of a document, with the header recording what it was generated from."""
     data = {"schema_version": SCHEMA_VERSION, "parser_version": PARSER_VERSION, **_plain(doc)}
     body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
-    return HEADER.format(source=doc.source.file) + MARKER + _checksum(body) + "\n" + body
+    origin = f"{ORIGIN}{doc.source.sha256} parser {PARSER_VERSION}\n"
+    return HEADER.format(source=doc.source.file) + origin + MARKER + _checksum(body) + "\n" + body
 
 
 def _checksum(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _split_header(text: str) -> tuple[Optional[str], str]:
-    """The recorded checksum (None if absent) and the body after the header comment lines."""
+def _header(text: str) -> tuple[list[str], str]:
+    """The comment lines that open the file, and the body after them."""
     lines = text.splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        if not line.startswith("#"):
-            break
-        if line.startswith(MARKER):
-            return line[len(MARKER):].strip(), "".join(lines[i + 1:])
-    return None, text
+    count = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return lines[:count], "".join(lines[count:])
 
 
 def is_hand_edited(text: str) -> bool:
     """True unless the file is exactly as ``parse`` generated it."""
-    recorded, body = _split_header(text)
-    return recorded is None or recorded != _checksum(body)
-
-
-_ORIGIN = re.compile(r"^parser_version: (\d+)$|^  sha256: ([0-9a-f]{64})$", re.MULTILINE)
+    header, body = _header(text)
+    recorded = next((line[len(MARKER):].strip() for line in header if line.startswith(MARKER)), None)
+    return recorded != _checksum(body)
 
 
 def recorded_origin(text: str) -> tuple[Optional[str], Optional[int]]:
-    """(source checksum, parser version) a data file was written from, read from its first lines only."""
-    head = "\n".join(text.splitlines()[:40])
-    sha = version = None
-    for match in _ORIGIN.finditer(head):
-        version = int(match.group(1)) if match.group(1) else version
-        sha = match.group(2) or sha
-    return sha, version
+    """(source checksum, parser version) the file was generated from, as its header records them."""
+    for line in _header(text)[0]:
+        if line.startswith(ORIGIN):
+            sha, _, version = line[len(ORIGIN):].split()
+            return sha, int(version)
+    return None, None
 
 
 # ---------------------------------------------------------------- reading
@@ -174,82 +168,60 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
-_loaded: dict[str, tuple[tuple[int, int], Document]] = {}  # the preview server rebuilds often: skip unchanged files
-
-
 def load_document(path: Path) -> Document:
     """Read and validate one data file; raise DataError naming the file, line and offending key."""
-    path = Path(path)
     try:
-        stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
-        if (hit := _loaded.get(str(path))) and hit[0] == key:
-            return hit[1]
-        text = path.read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(str(path), f"cannot read data file: {exc}") from None
-    document = parse_data(text, str(path))
-    _loaded[str(path)] = (key, document)
-    return document
+    return read_data(text, str(path))
 
 
-def parse_data(text: str, name: str) -> Document:
+def read_data(text: str, name: str) -> Document:
+    """The document in a data file's text. The schema is checked unless the file is exactly as ``parse``
+    wrote it; the YAML is composed a second time only to name the line of a problem."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)
     except DataError as exc:
         raise DataError(name, exc.message, exc.line) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DataError(name, f"YAML syntax error: {problem}", mark.line + 1 if mark else None) from None
+        raise yaml_syntax_error(DataError, name, exc) from None
     if not isinstance(data, dict):
         raise DataError(name, "expected a mapping of keys (department, year, tables …) at the top level", 1)
-    errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise DataError(name, _describe(first) + more, _line_of(root, list(first.absolute_path)))
-    return _to_document(data)
+    if is_hand_edited(text):
+        errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data),
+                        key=lambda e: list(map(str, e.absolute_path)))
+        if errors:
+            first = errors[0]
+            more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+            line = _line_of(yaml.compose(text, Loader=_Loader), list(first.absolute_path))
+            raise DataError(name, _describe(first) + more, line)
+    return _build(Document, data)
 
 
-def _cells(row: list) -> list:
-    return [Decimal(c) if isinstance(c, int) and not isinstance(c, bool) else c for c in row]
+# Fields holding model objects, and fields whose numbers are amounts (YAML writes 12 for Decimal("12")).
+_NESTED = {"source": Source, "sections": Section, "tables": Table, "glossary": GlossaryEntry, "evaluations": Evaluation}
+_GRIDS = {"header", "rows"}
+_AMOUNTS = {"budget", "actual", "completion_rate"}
 
 
-def _section(d: dict) -> Section:
-    return Section(heading=d["heading"], level=d["level"], paragraphs=list(d["paragraphs"]), line=d["line"])
+def _build(cls: type, data: dict) -> Any:
+    """A model object from its mapping, field by field, so that every field the data file holds is read."""
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue  # optional: the model's default
+        value = data[f.name]
+        if f.name in _NESTED:
+            kind = _NESTED[f.name]
+            value = [_build(kind, v) for v in value] if isinstance(value, list) else _build(kind, value)
+        elif f.name in _GRIDS:
+            value = [[_amount(c) for c in row] for row in value]
+        elif f.name in _AMOUNTS:
+            value = _amount(value)
+        values[f.name] = value
+    return cls(**values)
 
 
-def _to_document(d: dict) -> Document:
-    tables = [
-        Table(
-            id=t["id"], title=t["title"], unit=t["unit"], line=t["line"],
-            header=[_cells(r) for r in t["header"]], rows=[_cells(r) for r in t["rows"]],
-            label=t.get("label"), kind=t.get("kind", "data"), empty=t.get("empty", False),
-            note=t.get("note"), notes=list(t.get("notes", [])), continued_at=list(t.get("continued_at", [])),
-        )
-        for t in d["tables"]
-    ]
-    glossary = [
-        GlossaryEntry(term=g["term"], definition=g["definition"], line=g["line"], group=g.get("group"), code=g.get("code"))
-        for g in d["glossary"]
-    ]
-    evaluations = [
-        Evaluation(
-            project=e["project"], line=e["line"],
-            budget=_number(e["budget"]), actual=_number(e["actual"]), completion_rate=_number(e["completion_rate"]),
-            unit=e["unit"], sections=[_section(s) for s in e["sections"]],
-        )
-        for e in d["evaluations"]
-    ]
-    return Document(
-        department=d["department"], year=d["year"], kind=d["kind"], title=d["title"], slug=d["slug"],
-        source=Source(file=d["source"]["file"], sha256=d["source"]["sha256"]),
-        department_aliases=list(d.get("department_aliases", [])), warnings=list(d.get("warnings", [])),
-        sections=[_section(s) for s in d["sections"]], tables=tables, glossary=glossary, evaluations=evaluations,
-    )
-
-
-def _number(value: Any) -> Optional[Decimal]:
+def _amount(value: Any) -> Any:
     return Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value

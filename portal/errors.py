@@ -32,3 +32,10 @@ class ConfigError(PortalError):
 
 class TemplateError(PortalError):
     """A template that fails to load or render."""
+
+
+def yaml_syntax_error(kind: type[PortalError], path: str, exc: Exception) -> PortalError:
+    """A PyYAML error as one of ours, at the line PyYAML marked."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return kind(path, f"YAML syntax error: {problem}", mark.line + 1 if mark else None)

@@ -1,4 +1,4 @@
-"""The data model: plain dataclasses shared by the parser, the YAML data files and the renderer.
+"""The data model: frozen dataclasses shared by the interpreter, the YAML data files and the views.
 
 A cell of a table is one of:
 - ``None``: the document left it empty;
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Optional, Union
+from typing import Literal, Optional, Union, get_args
 
 Cell = Union[None, Decimal, str]
 
-KINDS = ("budget", "budget_explanation", "final_accounts", "performance_evaluation", "performance_targets")
-KIND_LABELS = {
+Kind = Literal["budget", "budget_explanation", "final_accounts", "performance_evaluation", "performance_targets"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+KIND_LABELS: dict[Kind, str] = {
     "budget": "部门预算",
     "budget_explanation": "预算编制说明",
     "final_accounts": "部门决算",
@@ -22,15 +23,16 @@ KIND_LABELS = {
     "performance_targets": "绩效目标表",
 }
 UNITS = ("元", "万元", "千元", "亿元")
+TableKind = Literal["data", "form", "performance"]  # data; label/value pairs; 绩效目标
 
 
-@dataclass
+@dataclass(frozen=True)
 class Source:
     file: str
     sha256: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Section:
     heading: str
     level: int  # 1 = 第X部分 / top heading, 2 = 一、, 3 = （一）
@@ -40,7 +42,7 @@ class Section:
     pages: list[list[int]] = field(default_factory=list)  # [index of a paragraph, page] where a new page begins
 
 
-@dataclass
+@dataclass(frozen=True)
 class Table:
     id: str
     title: str
@@ -49,7 +51,7 @@ class Table:
     header: list[list[Cell]]
     rows: list[list[Cell]]
     label: Optional[str] = None  # 附表5, 表1, 预算08表 …
-    kind: str = "data"  # "data", "form" (label/value pairs) or "performance" (绩效目标)
+    kind: TableKind = "data"
     empty: bool = False
     note: Optional[str] = None  # what the document says when the table is empty
     notes: list[str] = field(default_factory=list)  # 备注 / 注 lines printed under the table
@@ -58,7 +60,7 @@ class Table:
     pages: list[list[int]] = field(default_factory=list)  # [index of the first row on it, page] for each page
 
 
-@dataclass
+@dataclass(frozen=True)
 class GlossaryEntry:
     term: str
     definition: str
@@ -68,7 +70,7 @@ class GlossaryEntry:
     page: Optional[int] = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Evaluation:
     project: str
     line: int
@@ -80,11 +82,11 @@ class Evaluation:
     page: Optional[int] = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Document:
     department: str
     year: int
-    kind: str
+    kind: Kind
     title: str
     slug: str
     source: Source

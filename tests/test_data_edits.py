@@ -56,9 +56,9 @@ def test_unchanged_files_are_skipped(project):
 
 
 @pytest.mark.parametrize("change, line, words", [
-    (("year: 2024", "year: 二〇二四"), 7, ["year", "is not of type 'integer'"]),
-    (("kind: budget\n", "kind: budget_plan\n"), 8, ["kind", "budget_plan", "is not one of"]),
-    (("department: 江汉区科学技术和经济信息化局\n", ""), 4, ["'department' is a required property"]),
+    (("year: 2024", "year: 二〇二四"), 8, ["year", "is not of type 'integer'"]),
+    (("kind: budget\n", "kind: budget_plan\n"), 9, ["kind", "budget_plan", "is not one of"]),
+    (("department: 江汉区科学技术和经济信息化局\n", ""), 5, ["'department' is a required property"]),
     (("unit: 万元\n", "unit: 万\n", ), None, ["unit", "is not one of"]),
     (("year: 2024", "year: [2024"), None, ["YAML syntax error"]),
 ])

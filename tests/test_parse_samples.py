@@ -240,5 +240,5 @@ def test_parsing_is_deterministic():
 def test_data_files_round_trip(docs):
     for doc in docs.values():
         text = datafile.dump_document(doc)
-        assert datafile.parse_data(text, "x.yaml") == doc
+        assert datafile.read_data(text, "x.yaml") == doc
         assert not datafile.is_hand_edited(text)

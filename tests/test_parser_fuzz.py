@@ -46,7 +46,7 @@ def check(data: bytes) -> None:
             return
         text = datafile.dump_document(doc)
     assert datafile.dump_document(doc) == text
-    assert datafile.parse_data(text, "fuzz.yaml") == doc
+    assert datafile.read_data(text, "fuzz.yaml") == doc
 
 
 @st.composite

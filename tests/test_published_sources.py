@@ -82,3 +82,13 @@ def test_paragraphs_keep_the_page_they_start_on():
     index = next(i for i, p in enumerate(duties.paragraphs) if p.startswith("7.承担浙江省气象局"))
     assert (duties.page, duties.pages) == (3, [[index, 4]])
     assert duties.paragraphs[index] == "7.承担浙江省气象局和杭州市人民政府交办的其他事项。"  # joined over the line wrap
+
+
+def test_a_rebuild_from_the_data_files_keeps_every_page_link(built):
+    """The second build reads the data files, not the PDF: the pages of tables, sections and terms survive."""
+    config, report = built
+    first = page(config, "hangzhou-meteorology-2026-budget")
+    rebuilt = pipeline.build(config)
+    assert {o.status for o in rebuilt.parse.outcomes if o.error is None} == {"unchanged"}
+    assert page(config, "hangzhou-meteorology-2026-budget") == first
+    assert first.count('href="source.pdf#page=') >= 10

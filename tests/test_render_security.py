@@ -1,9 +1,9 @@
 """Everything from a document is untrusted: payloads in every place a document can put text stay inert."""
+import shutil
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
-
-import shutil
 
 from portal import pipeline
 from portal.config import load_config
@@ -73,13 +73,13 @@ def hostile_site(tmp_path_factory):
     (root / "config.yaml").write_text(f"title: '站点{PAYLOAD}'\n", encoding="utf-8")
     shutil.copytree(ROOT / "templates", root / "templates")
     # The parser turns HTML in sources into text; a hand-edited data file can still hold raw markup.
-    raw = parse_bytes(DOCUMENT.encode(), "raw.txt")
-    raw.slug, raw.department = "raw", PAYLOAD
+    parsed = parse_bytes(DOCUMENT.encode(), "raw.txt")
+    evaluation = Evaluation(project=PAYLOAD, line=1, budget=None, actual=None, completion_rate=None, unit="万元",
+                            sections=[Section(heading=PAYLOAD, level=2, paragraphs=[PAYLOAD], line=1)])
+    raw = replace(parsed, slug="raw", department=PAYLOAD, glossary=[replace(parsed.glossary[0], definition=PAYLOAD)],
+                  evaluations=[evaluation])
     raw.sections[-1].paragraphs.append(PAYLOAD)
     raw.tables[0].rows.append([PAYLOAD, None])
-    raw.glossary[0].definition = PAYLOAD
-    raw.evaluations.append(Evaluation(project=PAYLOAD, line=1, budget=None, actual=None, completion_rate=None,
-                                      unit="万元", sections=[Section(heading=PAYLOAD, level=2, paragraphs=[PAYLOAD], line=1)]))
     (root / "content" / "data").mkdir()
     (root / "content" / "data" / "raw.yaml").write_text(dump_document(raw), encoding="utf-8")
     report = pipeline.build(load_config(root / "config.yaml"))

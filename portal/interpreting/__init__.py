@@ -39,8 +39,7 @@ def interpret(extract: Extract, source: Source, slug: str) -> Document:
     else:
         evaluations = from_forms(tables, warnings)
     glossary_lines, text_lines, glossary_heading = split_glossary(text_lines)
-    glossary = parse_glossary(glossary_lines)
-    match_codes(glossary, tables)
+    glossary = match_codes(parse_glossary(glossary_lines), tables)
     sections = build_sections(text_lines)
     kind = "performance_evaluation" if evaluations and meta.kind == "budget" else meta.kind
     _check_truncation(lines, extract, listed_parts, sections, glossary_heading, warnings)

@@ -56,13 +56,11 @@ def split_reports(lines: list[Line], warnings: list[str]) -> tuple[list[Evaluati
     evaluations = []
     bounds = [s[0] for s in starts] + [len(lines)]
     for (_, last, title, line_no), end in zip(starts, bounds[1:]):
-        evaluation = _evaluation(title, line_no, lines[last + 1:end], warnings)
-        evaluation.page = lines[last].page
-        evaluations.append(evaluation)
+        evaluations.append(_evaluation(title, line_no, lines[last].page, lines[last + 1:end], warnings))
     return evaluations, lines[:starts[0][0]]
 
 
-def _evaluation(title: str, line_no: int, body: list[Line], warnings: list[str]) -> Evaluation:
+def _evaluation(title: str, line_no: int, page: Optional[int], body: list[Line], warnings: list[str]) -> Evaluation:
     m = PROJECT.match(title)
     project = m.group("project").strip("“”\"'") if m else title
     sections = build_sections(body)
@@ -88,7 +86,7 @@ def _evaluation(title: str, line_no: int, body: list[Line], warnings: list[str])
         warnings.append(f"line {line_no}: report '{project}': no sentence stating 实际支出 … 万元 found; "
                         "budget, actual and completion rate left empty")
     return Evaluation(project=project, line=line_no, budget=budget, actual=actual, completion_rate=rate,
-                      unit=unit, sections=sections)
+                      unit=unit, sections=sections, page=page)
 
 
 def _last(pattern: re.Pattern, text: str) -> Optional[re.Match]:

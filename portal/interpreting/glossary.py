@@ -9,9 +9,11 @@ followed by entries numbered in another style (``（四）本部门使用的主�
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Optional
 
 from ..model import GlossaryEntry, Table
+from ..vocabulary import code_level, is_code, parent_codes
 from ..reading.extract import Line
 from .sections import PART, heading_level
 from ..cleaning import join_wrapped, squash
@@ -81,10 +83,11 @@ def parse_glossary(lines: list[Line]) -> list[GlossaryEntry]:
             last = entries[-1]
             if open_term:
                 open_term = join_wrapped(open_term, line.text)
-                last.term, last.definition = _split(open_term)
-                open_term = "" if last.definition or _has_colon(open_term) else open_term
+                term, definition = _split(open_term)
+                open_term = "" if definition or _has_colon(open_term) else open_term
             else:
-                last.definition = join_wrapped(last.definition, line.text) if last.definition else line.text
+                term, definition = last.term, join_wrapped(last.definition, line.text) if last.definition else line.text
+            entries[-1] = replace(last, term=term, definition=definition)
             continue
         if entries and style != styles[-1] and not entries[-1].definition and entries[-1].group is None:
             group, group_style = entries[-1], styles[-1]  # the previous entry heads this list
@@ -114,21 +117,24 @@ def classification(term: str) -> Optional[tuple[str, str, str]]:
     return (squash(m.group("lei")), squash(m.group("kuan")), squash(m.group("xiang"))) if m else None
 
 
-def match_codes(entries: list[GlossaryEntry], tables: list[Table]) -> None:
-    """Set ``code`` on classification entries whose 项 and 款 names match a coded table row."""
+def match_codes(entries: list[GlossaryEntry], tables: list[Table]) -> list[GlossaryEntry]:
+    """The entries, with ``code`` set on classification entries whose 项 and 款 names match a coded table row."""
     names: dict[str, set[str]] = {}
     for table in tables:
         for row in table.rows:
-            if len(row) >= 2 and isinstance(row[0], str) and re.fullmatch(r"\d{3}|\d{5}|\d{7}", row[0]) and isinstance(row[1], str):
+            if len(row) >= 2 and is_code(row[0]) and isinstance(row[1], str):
                 names.setdefault(row[0], set()).add(squash(row[1]))
-    for entry in entries:
-        parts = classification(entry.term)
-        if not parts:
-            continue
-        lei, kuan, xiang = parts
-        candidates = sorted(
-            code for code, found in names.items()
-            if len(code) == 7 and xiang in found and kuan in names.get(code[:5], set())
-            and any(n.startswith(lei) or lei.startswith(n) for n in names.get(code[:3], set()))
-        )
-        entry.code = candidates[0] if len(candidates) == 1 else None
+    return [_with_code(entry, names) for entry in entries]
+
+
+def _with_code(entry: GlossaryEntry, names: dict[str, set[str]]) -> GlossaryEntry:
+    parts = classification(entry.term)
+    if not parts:
+        return entry
+    lei, kuan, xiang = parts
+    candidates = sorted(
+        code for code, found in names.items()
+        if code_level(code) == 2 and xiang in found and kuan in names.get(parent_codes(code)[1], set())
+        and any(n.startswith(lei) or lei.startswith(n) for n in names.get(parent_codes(code)[0], set()))
+    )
+    return replace(entry, code=candidates[0] if len(candidates) == 1 else None)

@@ -1,0 +1,43 @@
+"""Budget vocabulary: the rules of Chinese budget tables that the interpreter, the views and the site's
+script all rely on, written once.
+
+Function and economic classification codes nest by digits: 类 ``201`` › 款 ``20103`` › 项 ``2010301``
+(and 301 › 30101 for economic classes). The labels are compared after ``squash`` (spaces and
+full-width forms folded), as documents print them letter-spaced or in full-width.
+"""
+from __future__ import annotations
+
+import re
+
+from .cleaning import squash
+
+CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
+CODE_LEVELS = ("类", "款", "项")
+
+TOTAL_LABELS = frozenset({"合计", "总计", "小计", "本年收入合计", "本年支出合计", "收入总计", "支出总计"})
+INCOME_LABELS = ("收入总计", "本年收入合计", "收入合计")  # in order of preference
+SPENDING_LABELS = ("支出总计", "本年支出合计", "支出合计")
+
+
+def is_code(cell: object) -> bool:
+    """A 类/款/项 classification code, as printed in a table's first column."""
+    return isinstance(cell, str) and CODE.fullmatch(cell) is not None
+
+
+def code_level(code: str) -> int:
+    """0 for a 类, 1 for a 款, 2 for a 项."""
+    return (len(code) - 3) // 2
+
+
+def parent_codes(code: str) -> list[str]:
+    """The 类 (and 款) above a code, outermost first: 2010301 → [201, 20103]."""
+    return [code[:n] for n in range(3, len(code), 2)]
+
+
+def is_total(cell: object) -> bool:
+    """A 合计/总计/小计 label."""
+    return isinstance(cell, str) and squash(cell) in TOTAL_LABELS
+
+
+def is_label(cell: object, label: str) -> bool:
+    return isinstance(cell, str) and squash(cell) == label
