@@ -91,7 +91,7 @@ def cmd_parse(args, config) -> int:
         print(f"error: no such document: {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_USAGE
     # parse says what it did with each document; warnings themselves need --verbose
-    report = pipeline.parse_sources(config, force=args.force, report=print, only=args.sources or None,
+    report = pipeline.parse_sources(config, force=args.force, progress=print, only=args.sources or None,
                                     pages=_page_progress)
     _print_problems(report.outcomes, args.verbose)
     print(report.summary())
@@ -99,9 +99,9 @@ def cmd_parse(args, config) -> int:
 
 
 def cmd_build(args, config) -> int:
-    result = pipeline.build(config, force=args.force, report=_progress(args), pages=_page_progress)
+    result = pipeline.build(config, force=args.force, progress=_progress(args), pages=_page_progress)
     _print_problems(result.parse.outcomes, args.verbose)
-    for error in result.errors[len(result.parse.errors):]:
+    for error in result.load_errors:
         print(f"error: {error}", file=sys.stderr)
     print(result.summary())
     return EXIT_ERRORS if result.errors else EXIT_OK
@@ -149,7 +149,7 @@ def _print_problems(outcomes, verbose: bool) -> None:
     for outcome in outcomes:
         if outcome.error:
             print(f"error: {outcome.error}", file=sys.stderr)
-        elif outcome.status == "conflict":
+        elif outcome.status is pipeline.Status.CONFLICT:
             print(f"warning: {outcome.source.name}: {pipeline.describe_outcome(outcome)}", file=sys.stderr)
         elif verbose and outcome.document:
             for warning in outcome.document.warnings:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import tempfile
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +95,19 @@ def dump_document(doc: Document) -> str:
     body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
     origin = f"{ORIGIN}{doc.source.sha256} parser {PARSER_VERSION}\n"
     return HEADER.format(source=doc.source.file) + origin + MARKER + _checksum(body) + "\n" + body
+
+
+def write_data(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a data file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _checksum(body: str) -> str:

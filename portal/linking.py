@@ -42,13 +42,14 @@ class Linker:
             term = match.group(0)
             out.append(escape(text[last:match.start()]))
             out.append(Markup('<a class="term" href="#{}" title="{}">{}</a>').format(
-                term_id(term), _shorten(self.definitions[term]), term))
+                term_id(term), shorten(self.definitions[term]), term))
             last = match.end()
         out.append(escape(text[last:]))
         return _lines(Markup("").join(out))
 
 
-def _shorten(text: str) -> str:
+def shorten(text: str) -> str:
+    """A definition cut to tooltip length."""
     return text if len(text) <= TOOLTIP_LENGTH else text[:TOOLTIP_LENGTH] + "…"
 
 

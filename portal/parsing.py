@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import Optional
 
 from .errors import SourceError
 from .interpreting import interpret
 from .model import Document, Source
-from .reading import Progress, no_progress
+from .progress import PageProgress, no_pages
 from .reading.cache import read_cached
+from .urls import slugify
 
 # Raise when parsing changes what it writes: data files written by an older parser are then
 # regenerated (unless edited by hand, which parse keeps and reports).
 PARSER_VERSION = 6
 
 
-def parse_file(path: Path, progress: Progress = no_progress, cache_dir: Optional[Path] = None) -> Document:
+def parse_file(path: Path, progress: PageProgress = no_pages, cache_dir: Optional[Path] = None) -> Document:
     """Parse one source file; with ``cache_dir``, what was read from a PDF is kept there for next time."""
     path = Path(path)
     try:
@@ -28,7 +28,7 @@ def parse_file(path: Path, progress: Progress = no_progress, cache_dir: Optional
 
 
 def parse_bytes(data: bytes, file_name: str, display_name: str | None = None,
-                progress: Progress = no_progress, cache_dir: Optional[Path] = None) -> Document:
+                progress: PageProgress = no_pages, cache_dir: Optional[Path] = None) -> Document:
     """Parse one document; ``file_name`` is recorded in the data file, ``display_name`` names it in errors."""
     source = Source(file=file_name, sha256=hashlib.sha256(data).hexdigest())
     extract = read_cached(data, source.sha256, display_name or file_name, progress, cache_dir)
@@ -37,5 +37,4 @@ def parse_bytes(data: bytes, file_name: str, display_name: str | None = None,
 
 def slug_for(file_name: str, data: bytes) -> str:
     """The page URL's last part: the file name's stem in lower-case ASCII, or a hash of the content."""
-    slug = re.sub(r"[^a-z0-9_-]+", "-", Path(file_name).stem.lower()).strip("-_")
-    return slug or "doc-" + hashlib.sha256(data).hexdigest()[:8]
+    return slugify(file_name) or "doc-" + hashlib.sha256(data).hexdigest()[:8]

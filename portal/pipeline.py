@@ -5,11 +5,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -18,25 +17,31 @@ from .config import Config
 from .errors import PortalError, SourceError
 from .model import Document
 from .parsing import PARSER_VERSION, parse_file
-from .reading import SUFFIXES as SOURCE_SUFFIXES, Progress, no_progress
+from .progress import PageProgress, Say, no_pages, quiet
+from .reading import SUFFIXES as SOURCE_SUFFIXES
+from .writer import staging_folder, swap_in
 
-Report = Callable[[str], None]
-PageProgress = Callable[[Path], Progress]  # for a source, a callback told of each page read
-
-
-def _quiet(_: str) -> None:
-    pass
+PagesOf = Callable[[Path], PageProgress]  # a source's page progress (a bar for long PDFs)
 
 
-def _no_pages(_: Path) -> Progress:
-    return no_progress
+def _no_pages_of(_: Path) -> PageProgress:
+    return no_pages
 
 
-@dataclass
+class Status(Enum):
+    """What ``parse`` did with one source."""
+    PARSED = "parsed"
+    UNCHANGED = "unchanged"
+    KEPT_EDIT = "kept-edit"  # hand-edited, source unchanged
+    CONFLICT = "conflict"  # hand-edited, and the source or the parser changed
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
 class ParseOutcome:
     source: Path
     data: Path
-    status: str  # "parsed", "unchanged", "kept-edit", "conflict", "failed"
+    status: Status
     document: Optional[Document] = None
     error: Optional[PortalError] = None
 
@@ -51,9 +56,9 @@ class ParseReport:
 
     def summary(self) -> str:
         docs = [o.document for o in self.outcomes if o.document]
-        counts = {s: sum(o.status == s for o in self.outcomes) for s in ("parsed", "unchanged", "kept-edit", "conflict", "failed")}
-        return (f"{len(self.outcomes)} documents: {counts['parsed']} parsed, {counts['unchanged']} unchanged, "
-                f"{counts['kept-edit'] + counts['conflict']} hand-edited kept, {counts['failed']} failed; "
+        counts = {s: sum(o.status is s for o in self.outcomes) for s in Status}
+        return (f"{len(self.outcomes)} documents: {counts[Status.PARSED]} parsed, {counts[Status.UNCHANGED]} unchanged, "
+                f"{counts[Status.KEPT_EDIT] + counts[Status.CONFLICT]} hand-edited kept, {counts[Status.FAILED]} failed; "
                 f"{sum(len(d.tables) for d in docs)} tables, {sum(len(d.glossary) for d in docs)} glossary terms, "
                 f"{sum(len(d.evaluations) for d in docs)} project evaluations, {sum(len(d.warnings) for d in docs)} warnings")
 
@@ -72,20 +77,7 @@ def data_path_for(config: Config, source: Path) -> Path:
     return config.data_dir / (source.stem + ".yaml")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def parse_source(source: Path, data: Path, force: bool = False, pages: PageProgress = _no_pages,
+def parse_source(source: Path, data: Path, force: bool = False, pages: PagesOf = _no_pages_of,
                  cache_dir: Optional[Path] = None) -> ParseOutcome:
     """Parse one source into its data file unless the file is current or hand-edited (and not forced)."""
     existing = data.read_text(encoding="utf-8") if data.exists() else None
@@ -94,17 +86,17 @@ def parse_source(source: Path, data: Path, force: bool = False, pages: PageProgr
             edited = datafile.is_hand_edited(existing)
             current = datafile.recorded_origin(existing) == (sha256_of(source), PARSER_VERSION)
             if edited or current:
-                status = "unchanged" if current and not edited else "kept-edit" if current else "conflict"
-                return ParseOutcome(source, data, status, document=datafile.load_document(data))
+                status = Status.UNCHANGED if current and not edited else Status.KEPT_EDIT if current else Status.CONFLICT
+                return ParseOutcome(source, data, status, document=datafile.read_data(existing, str(data)))
         document = parse_file(source, progress=pages(source), cache_dir=cache_dir)
-        write_atomically(data, datafile.dump_document(document))
-        return ParseOutcome(source, data, "parsed", document=document)
+        datafile.write_data(data, datafile.dump_document(document))
+        return ParseOutcome(source, data, Status.PARSED, document=document)
     except PortalError as exc:
-        return ParseOutcome(source, data, "failed", error=exc)
+        return ParseOutcome(source, data, Status.FAILED, error=exc)
 
 
-def parse_sources(config: Config, force: bool = False, report: Report = _quiet,
-                  only: Optional[Iterable[Path]] = None, pages: PageProgress = _no_pages) -> ParseReport:
+def parse_sources(config: Config, force: bool = False, progress: Say = quiet,
+                  only: Optional[Iterable[Path]] = None, pages: PagesOf = _no_pages_of) -> ParseReport:
     """Bring every data file up to date with its source; one failure never stops the others."""
     result = ParseReport()
     sources = list(only) if only is not None else source_files(config)
@@ -114,12 +106,12 @@ def parse_sources(config: Config, force: bool = False, report: Report = _quiet,
         if data in claimed:  # X.pdf and X.txt: the second would overwrite the first's data file
             error = SourceError(str(source), f"{claimed[data].name} already writes {data.name}; keep one of the two "
                                              "files, or rename one")
-            outcome = ParseOutcome(source, data, "failed", error=error)
+            outcome = ParseOutcome(source, data, Status.FAILED, error=error)
         else:
             claimed[data] = source
             outcome = parse_source(source, data, force=force, pages=pages, cache_dir=config.cache_dir)
         result.outcomes.append(outcome)
-        report(f"[{index}/{len(sources)}] {source.name}: {describe_outcome(outcome)}")
+        progress(f"[{index}/{len(sources)}] {source.name}: {describe_outcome(outcome)}")
     return result
 
 
@@ -132,10 +124,10 @@ def describe_outcome(outcome: ParseOutcome) -> str:
         facts += f"{len(doc.evaluations)} project evaluations, "
     facts += f"{len(doc.warnings)} warnings"
     return {
-        "parsed": f"parsed ({facts})",
-        "unchanged": "unchanged",
-        "kept-edit": "kept hand-edited data file",
-        "conflict": (f"the source (or the parser) changed but {outcome.data.name} was edited by hand: kept your edits "
+        Status.PARSED: f"parsed ({facts})",
+        Status.UNCHANGED: "unchanged",
+        Status.KEPT_EDIT: "kept hand-edited data file",
+        Status.CONFLICT: (f"the source (or the parser) changed but {outcome.data.name} was edited by hand: kept your edits "
                      f"(run parse --force {outcome.source.name} to regenerate it)"),
     }[outcome.status]
 
@@ -144,10 +136,14 @@ def describe_outcome(outcome: ParseOutcome) -> str:
 class BuildReport:
     parse: ParseReport
     documents: list[Document]
-    errors: list[PortalError]
+    load_errors: list[PortalError]  # data files that could not be loaded
     pages: int = 0
     seconds: float = 0.0
     written: bool = False
+
+    @property
+    def errors(self) -> list[PortalError]:
+        return self.parse.errors + self.load_errors
 
     def summary(self) -> str:
         tables = sum(len(d.tables) for d in self.documents)
@@ -176,7 +172,7 @@ def load_documents(config: Config, parse_report: ParseReport) -> tuple[list[Docu
 
 
 def build(config: Config, force: bool = False, keep_previous_on_error: bool = False,
-          report: Report = _quiet, pages: PageProgress = _no_pages) -> BuildReport:
+          progress: Say = quiet, pages: PagesOf = _no_pages_of) -> BuildReport:
     """Parse what is stale, load all data, render into a fresh folder, then swap it in for the output.
 
     A document that fails is reported and left out; the others are still built. With
@@ -186,21 +182,18 @@ def build(config: Config, force: bool = False, keep_previous_on_error: bool = Fa
     from .render import render_site  # imported here: rendering pulls in Jinja, parsing alone does not
 
     started = time.perf_counter()
-    parse_report = parse_sources(config, force=force, report=report, pages=pages)
+    parse_report = parse_sources(config, force=force, progress=progress, pages=pages)
     documents, load_errors = load_documents(config, parse_report)
-    errors = parse_report.errors + load_errors
-    result = BuildReport(parse=parse_report, documents=documents, errors=errors)
+    result = BuildReport(parse=parse_report, documents=documents, load_errors=load_errors)
     for error in load_errors:
-        report(f"FAILED: {error}")
-    if errors and keep_previous_on_error:
+        progress(f"FAILED: {error}")
+    if result.errors and keep_previous_on_error:
         result.seconds = time.perf_counter() - started
         return result
-    output = config.output_dir
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-new-", dir=output.parent))
+    staging = staging_folder(config.output_dir)
     try:
-        result.pages = render_site(config, documents, staging, report=report)
-        _swap_in(staging, output)
+        result.pages = render_site(config, documents, staging, progress=progress)
+        swap_in(staging, config.output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -208,15 +201,3 @@ def build(config: Config, force: bool = False, keep_previous_on_error: bool = Fa
     result.seconds = time.perf_counter() - started
     return result
 
-
-def _swap_in(new: Path, output: Path) -> None:
-    """Replace ``output`` by ``new`` with two renames; the old tree is deleted only afterwards."""
-    os.chmod(new, 0o755)
-    if output.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{output.name}-old-", dir=output.parent))
-        old.rmdir()
-        os.replace(output, old)
-        os.replace(new, output)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new, output)

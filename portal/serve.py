@@ -24,6 +24,7 @@ from tornado.websocket import WebSocketHandler
 from . import pipeline
 from .config import Config, load_config
 from .errors import PortalError
+from .progress import quiet
 
 POLL_SECONDS = 0.2
 QUIET_SECONDS = 0.1  # an editor's save is several writes: wait until the files stop changing
@@ -87,9 +88,9 @@ def rebuild(state: State, say=print) -> tuple[bool, set[str]]:
     written: set[str] = set()
     try:
         config = load_config(state.config.path, **state.overrides) if state.config.path else state.config
-        result = pipeline.build(config, keep_previous_on_error=True, report=say if state.verbose else (lambda _: None))
+        result = pipeline.build(config, keep_previous_on_error=True, progress=say if state.verbose else quiet)
         state.errors = [str(e) for e in result.errors]
-        written = {str(o.data) for o in result.parse.outcomes if o.status == "parsed"}
+        written = {str(o.data) for o in result.parse.outcomes if o.status is pipeline.Status.PARSED}
         changed = result.written
     except PortalError as exc:  # a broken config or template: the previous site stays
         state.errors = [str(exc)]

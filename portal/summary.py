@@ -1,4 +1,5 @@
-"""Headline figures for the index: total income and spending, 三公经费, or an evaluation collection's totals.
+"""Headline figures for the index: total income and spending and 三公经费 of a budget or final account,
+or the summed budget and actual spending of a collection of project evaluations.
 
 Derived from the tables each time (never stored), so a hand-corrected cell shows up everywhere.
 """
@@ -8,11 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from .model import Cell, Document, Table
 from .cleaning import squash
-
-INCOME_LABELS = ("收入总计", "本年收入合计", "收入合计")
-SPENDING_LABELS = ("支出总计", "本年支出合计", "支出合计")
+from .model import Cell, Document, Table
+from .vocabulary import INCOME_LABELS, SPENDING_LABELS, is_label
 
 
 @dataclass(frozen=True)
@@ -22,6 +21,17 @@ class Headline:
     sangong: Optional[Decimal] = None
     unit: Optional[str] = None
     sangong_unit: Optional[str] = None
+    budget: Optional[Decimal] = None  # evaluations: summed project budgets …
+    actual: Optional[Decimal] = None  # … and actual spending
+
+    @property
+    def planned(self) -> Optional[Decimal]:
+        """The index's first figure: income, or the evaluated projects' budget."""
+        return self.income if self.budget is None else self.budget
+
+    @property
+    def spent(self) -> Optional[Decimal]:
+        return self.spending if self.actual is None else self.actual
 
 
 def _after(table: Table, labels: tuple[str, ...]) -> Optional[Decimal]:
@@ -29,7 +39,7 @@ def _after(table: Table, labels: tuple[str, ...]) -> Optional[Decimal]:
     for label in labels:
         for row in table.rows:
             for i, cell in enumerate(row[:-1]):
-                if isinstance(cell, str) and squash(cell) == label and isinstance(row[i + 1], Decimal):
+                if is_label(cell, label) and isinstance(row[i + 1], Decimal):
                     return row[i + 1]
     return None
 
@@ -52,7 +62,7 @@ def headline(doc: Document) -> Headline:
         budgets = [e.budget for e in doc.evaluations if e.budget is not None]
         actuals = [e.actual for e in doc.evaluations if e.actual is not None]
         units = {e.unit for e in doc.evaluations}
-        return Headline(income=sum(budgets) if budgets else None, spending=sum(actuals) if actuals else None,
+        return Headline(budget=sum(budgets) if budgets else None, actual=sum(actuals) if actuals else None,
                         unit=units.pop() if len(units) == 1 else None)
     totals = _totals_table(doc)
     sangong_table = next((t for t in doc.tables if "三公" in t.title and t.rows), None)

@@ -33,7 +33,7 @@ def test_edit_survives_parse_of_unchanged_and_changed_source(project):
     edited = data.read_text(encoding="utf-8")
 
     outcome = pipeline.parse_sources(config).outcomes[4]
-    assert outcome.status == "kept-edit" and data.read_text(encoding="utf-8") == edited
+    assert outcome.status is pipeline.Status.KEPT_EDIT and data.read_text(encoding="utf-8") == edited
 
     source.write_text(source.read_text(encoding="utf-8") + "\n附：本文件于公开后补充说明。\n", encoding="utf-8")
     result = cli(project, "parse")

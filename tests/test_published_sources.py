@@ -89,6 +89,6 @@ def test_a_rebuild_from_the_data_files_keeps_every_page_link(built):
     config, report = built
     first = page(config, "hangzhou-meteorology-2026-budget")
     rebuilt = pipeline.build(config)
-    assert {o.status for o in rebuilt.parse.outcomes if o.error is None} == {"unchanged"}
+    assert {o.status for o in rebuilt.parse.outcomes if o.error is None} == {pipeline.Status.UNCHANGED}
     assert page(config, "hangzhou-meteorology-2026-budget") == first
     assert first.count('href="source.pdf#page=') >= 10

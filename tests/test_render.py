@@ -10,7 +10,7 @@ import pytest
 from portal import pipeline
 from portal.config import load_config
 from portal.linking import term_id
-from portal.render import header_cells
+from portal.views import header_cells
 
 
 class Page(HTMLParser):
@@ -125,7 +125,7 @@ def test_specific_cells_as_printed(site):
 def test_multi_level_header_spans():
     # 附表5 of 001 (lines 235-236): 基本支出 spans 小计/人员经费/公用经费; 科目编码 spans two rows
     cells = header_cells([["科目编码", "科目名称", "合计", "基本支出", None, None, "项目支出", None],
-                          [None, None, None, "小计", "人员经费", "公用经费", None, None]])
+                          [None, None, None, "小计", "人员经费", "公用经费", None, None]], numeric=[])
     top = [(c.text, c.colspan, c.rowspan) for c in cells[0]]
     assert top == [("科目编码", 1, 2), ("科目名称", 1, 2), ("合计", 1, 2), ("基本支出", 3, 1), ("项目支出", 1, 2), ("", 1, 2)]
     assert [(c.text, c.colspan, c.rowspan) for c in cells[1]] == [("小计", 1, 1), ("人员经费", 1, 1), ("公用经费", 1, 1)]

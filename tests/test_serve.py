@@ -250,13 +250,13 @@ def test_a_save_during_a_rebuild_triggers_another_rebuild(project, monkeypatch):
     data = project / "content" / "data" / "002_4e54a5785d908060.yaml"
     builds = []
 
-    def fake_build(config, keep_previous_on_error=False, report=None, **_):
+    def fake_build(config, keep_previous_on_error=False, progress=None, **_):
         builds.append(time.monotonic())
-        outcome = pipeline.ParseOutcome(source=config.sources_dir / "002_4e54a5785d908060.txt", data=data, status="parsed")
+        outcome = pipeline.ParseOutcome(source=config.sources_dir / "002_4e54a5785d908060.txt", data=data, status=pipeline.Status.PARSED)
         if len(builds) == 1:
             data.write_text(data.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # the build's own write
             page.write_text("# 编辑于构建期间\n", encoding="utf-8")  # the user's save while it runs
-        return pipeline.BuildReport(parse=pipeline.ParseReport([outcome]), documents=[], errors=[], written=True)
+        return pipeline.BuildReport(parse=pipeline.ParseReport([outcome]), documents=[], load_errors=[], written=True)
 
     monkeypatch.setattr(serve.pipeline, "build", fake_build)
     monkeypatch.setattr(serve, "reload_browsers", lambda path="*": None)

@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable
 
 from ..errors import SourceError
+from ..progress import PageProgress, no_pages
 from .extract import Extract, Line
 
 MAX_BYTES = 64 * 1024 * 1024  # documented limit: larger files are refused, not parsed
 SUFFIXES = (".pdf", ".html", ".htm", ".txt", ".md")
 _HTML_START = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<table|<!--)", re.I)
-
-Progress = Callable[[int, int], None]  # (pages read, pages in all)
-
-
-def no_progress(done: int, total: int) -> None:
-    pass
-
 
 def sniff(data: bytes) -> str:
     """"pdf", "html" or "text", from the first bytes."""
@@ -33,7 +26,7 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def read_bytes(data: bytes, name: str, progress: Progress = no_progress) -> Extract:
+def read_bytes(data: bytes, name: str, progress: PageProgress = no_pages) -> Extract:
     """Read one document, whatever its format; ``name`` is how errors name it."""
     if not data.strip():
         raise SourceError(name, "file is empty (0 bytes of content); expected a PDF, an HTML page or the text "
@@ -59,4 +52,4 @@ def read_bytes(data: bytes, name: str, progress: Progress = no_progress) -> Extr
     return read_text(data, name)
 
 
-__all__ = ["Extract", "Line", "MAX_BYTES", "Progress", "SUFFIXES", "no_progress", "read_bytes", "sniff"]
+__all__ = ["Extract", "Line", "MAX_BYTES", "SUFFIXES", "read_bytes", "sniff"]

@@ -10,14 +10,15 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from . import Progress, read_bytes, sniff
+from ..progress import PageProgress
+from . import read_bytes, sniff
 from .extract import Extract, Line
 
 # Raise when a reader changes what it produces: kept extracts of older readers are then not used.
 READER_VERSION = 4
 
 
-def read_cached(data: bytes, sha256: str, name: str, progress: Progress, cache_dir: Optional[Path]) -> Extract:
+def read_cached(data: bytes, sha256: str, name: str, progress: PageProgress, cache_dir: Optional[Path]) -> Extract:
     """``read_bytes``, through the cache; ``sha256`` is the checksum of ``data``."""
     if cache_dir is None or sniff(data) != "pdf":
         return read_bytes(data, name, progress)

@@ -37,7 +37,7 @@
     return { wrap: wrap, input: input, count: count };
   }
 
-  /* Show the rows containing the query, and the rows whose code is a prefix of a match (its 类/款 parents). */
+  /* Show the rows containing the query, and the 类/款 rows above a match (data-parents, from the build). */
   function applyFilter(entry, query) {
     var q = normalise(query);
     var rows = entry.rows;
@@ -46,9 +46,8 @@
     rows.forEach(function (row) {
       var match = !q || normalise(row.textContent).indexOf(q) !== -1;
       row.dataset.match = match ? "1" : "";
-      if (match && q && row.dataset.code) {
-        var code = row.dataset.code;
-        for (var len = 3; len < code.length; len += 2) { keep[code.slice(0, len)] = true; }
+      if (match && q && row.dataset.parents) {
+        row.dataset.parents.split(" ").forEach(function (code) { keep[code] = true; });
       }
     });
     rows.forEach(function (row) {

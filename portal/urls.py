@@ -1,0 +1,29 @@
+"""Where every page and file of the built site lives: the one place a path in the site is made.
+
+Paths are relative to the site's root; templates prefix them with ``root`` (``../`` per level), so the
+site works under any sub-path and from ``file://``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+INDEX = "index.html"
+GLOSSARY = "glossary/index.html"
+SEARCH = "search/index.html"
+SEARCH_INDEX = "static/search-index.js"
+STATIC = "static"
+SOURCE_PDF = "source.pdf"  # the published original, beside its department's page
+
+
+def slugify(name: str) -> str:
+    """A file name's stem as a URL segment: lower-case ASCII letters, digits, '-' and '_' ('' if none)."""
+    return re.sub(r"[^a-z0-9_-]+", "-", Path(name).stem.lower()).strip("-_")
+
+
+def department(slug: str, file: str = "index.html") -> str:
+    return f"departments/{slug}/{file}"
+
+
+def page(slug: str) -> str:
+    return f"pages/{slug}/index.html"

@@ -1,0 +1,108 @@
+"""Writing the site: the Jinja environment, one call per page, static files, and the atomic swap that
+replaces the previous site only by a complete new one.
+
+A failure inside a template is reported with the template's file and line, never as a traceback.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import traceback
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+
+from .config import Config
+from .errors import TemplateError
+from .linking import term_id
+
+
+def amount(value: object) -> str:
+    """An amount with thousands separators and exactly its printed decimals."""
+    return format(value, ",f") if isinstance(value, Decimal) else ("" if value is None else str(value))
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["amount"] = amount
+    env.filters["term_id"] = term_id
+    env.tests["decimal"] = lambda value: isinstance(value, Decimal)
+    return env
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside a JavaScript file, whatever the document text contains."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class SiteWriter:
+    """Writes pages into ``out_dir`` (a fresh folder), each with links relative to itself."""
+
+    def __init__(self, config: Config, out_dir: Path, site: dict):
+        self.config, self.out_dir, self.site = config, out_dir, site
+        self.env = make_environment(config.templates_dir)
+        self.count = 0
+
+    def page(self, path: str, template: str, **context) -> None:
+        root = "../" * path.count("/")
+        canonical = self.config.base_url + path.removesuffix("index.html") if self.config.base_url else None
+        try:
+            html = self.env.get_template(template).render(site=self.site, root=root, path=path,
+                                                          canonical=canonical, **context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(str(exc.filename or exc.name or template), exc.message or str(exc), exc.lineno) from None
+        except Exception as exc:  # any failure inside a template: report its file and line
+            raise _template_error(exc, self.config.templates_dir, template) from None
+        self.text(path, html)
+        self.count += 1
+
+    def text(self, path: str, text: str) -> None:
+        target = self.out_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+
+    def copy(self, source: Path, path: str) -> None:
+        target = self.out_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+    def static(self, path: str) -> None:
+        """The templates' static folder (CSS, JavaScript), as it is."""
+        if self.config.static_dir.is_dir():
+            shutil.copytree(self.config.static_dir, self.out_dir / path)
+        (self.out_dir / path).mkdir(exist_ok=True)
+
+
+def _template_error(exc: Exception, templates_dir: Path, template: str) -> TemplateError:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).suffix == ".html"]
+    message = f"{type(exc).__name__}: {exc}"
+    if frames:
+        return TemplateError(frames[-1].filename, message, frames[-1].lineno)
+    return TemplateError(str(templates_dir / template), message)
+
+
+def staging_folder(output: Path) -> Path:
+    """An empty folder beside the output, to build the new site in."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{output.name}-new-", dir=output.parent))
+
+
+def swap_in(new: Path, output: Path) -> None:
+    """Replace ``output`` by ``new`` with two renames; the old tree is deleted only afterwards."""
+    os.chmod(new, 0o755)
+    if output.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{output.name}-old-", dir=output.parent))
+        old.rmdir()
+        os.replace(output, old)
+        os.replace(new, output)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, output)
