@@ -109,9 +109,8 @@ def cmd_build(args, config) -> int:
 
 def cmd_serve(args, config) -> int:
     from portal.serve import serve  # needs livereload, which parse and build do not
-    overrides = {"content": args.content, "output": args.output}
-    return serve(config, host=args.host, port=args.port, overrides={k: v for k, v in overrides.items() if v},
-                 verbose=args.verbose)
+    return serve(config, host=args.host, port=args.port, verbose=args.verbose,
+                 load_config=lambda: load_config(args.config, content=args.content, output=args.output))
 
 
 COMMANDS = {"parse": cmd_parse, "build": cmd_build, "serve": cmd_serve}

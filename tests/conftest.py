@@ -1,6 +1,10 @@
-"""Shared fixtures: the repository, a copy of the sample content, and the sample site built once."""
+"""Shared fixtures: the repository, a copy of the sample content, the sample site built once, and the
+command line run in-process."""
+import contextlib
+import io
 import shutil
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,8 +44,33 @@ def sample_site(tmp_path_factory):
     return config, report
 
 
-@pytest.fixture
-def free_port() -> int:
+def any_free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def free_port() -> int:
+    return any_free_port()
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args, cwd: Path = ROOT) -> Run:
+    """``build.py ARGS`` run in ``cwd``, in-process: what a user sees, at the cost of a function call.
+    (test_fresh_clone runs the real script in a subprocess.) An uncaught exception fails the test."""
+    import build
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = build.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+    return Run(code, out.getvalue(), err.getvalue())

@@ -1,20 +1,16 @@
 """Hand edits to data files are never silently overwritten; a broken data file is reported by file, line and key."""
-import subprocess
-import sys
-
 import pytest
 
 from portal import datafile, pipeline
 from portal.config import load_config
 from portal.errors import DataError
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 NAME = "004_4af22ce2ea009a26"
 
 
 def cli(project, *args):
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args, "--config", str(project / "config.yaml")],
-                          cwd=project, capture_output=True, text=True, timeout=120)
+    return run_cli(*args, "--config", project / "config.yaml", cwd=project)
 
 
 def edit_cell(path):

@@ -1,8 +1,6 @@
 """Bad input gets a clear message naming the file and line, never a traceback; the other documents go on."""
 from decimal import Decimal
 import shutil
-import subprocess
-import sys
 
 import pytest
 
@@ -10,14 +8,9 @@ from portal import pipeline
 from portal.config import load_config
 from portal.errors import SourceError
 from portal.parsing import parse_bytes, parse_file
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli as cli
 
 SAMPLE = ROOT / "content" / "sources" / "001_94911db390345feb.txt"
-
-
-def cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
 
 
 def error_of(data: bytes, name="doc.txt") -> SourceError:

@@ -1,13 +1,15 @@
 """Property-based fuzzing: mutated sample documents either parse or raise the project's own error.
 
 Never another exception, never a hang (each input gets a few seconds), and whatever parses writes a
-data file that loads back to the same document. FUZZ_EXAMPLES raises the number of inputs per property.
+data file that loads back to the same document. A plain test run tries a few inputs per property;
+.ci/run sets FUZZ_EXAMPLES for the full count (and FUZZ_EXAMPLES=800 is a long local hunt).
 """
 import os
 import signal
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,10 +19,11 @@ from portal.parsing import parse_bytes
 
 SOURCES = sorted((Path(__file__).resolve().parent.parent / "content" / "sources").glob("*.txt"))
 TEXTS = [p.read_text(encoding="utf-8") for p in SOURCES]
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SECONDS_PER_INPUT = 10
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+pytestmark = pytest.mark.slow
 
 
 @contextmanager

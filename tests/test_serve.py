@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+from contextlib import contextmanager
 import urllib.request
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from tornado import ioloop
 from tornado.websocket import websocket_connect
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, any_free_port, copy_project
 
 DEPARTMENT = "departments/002_4e54a5785d908060/index.html"
 
@@ -62,22 +63,37 @@ class Reloads:
         self.loop.close(all_fds=True)
 
 
-@pytest.fixture
-def server(project, free_port):
+@contextmanager
+def running_server(project: Path, port: int):
+    """`build.py serve` on ``port`` over a copy of the project; yields (project, base URL, port, process)."""
     (project / "config.yaml").write_text("title: 预览测试\n", encoding="utf-8")
-    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(free_port),
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
                                 "--config", str(project / "config.yaml")],
                                cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{free_port}/"
+    base = f"http://127.0.0.1:{port}/"
     try:
         wait_for(lambda: fetch(base)[0] == 200 if process.poll() is None else pytest.fail(process.stdout.read()), 60)
-        yield project, base, free_port, process
+        yield project, base, port, process
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def server(project, free_port):
+    """A server of its own, for a test that edits files."""
+    with running_server(project, free_port) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One server for the tests that only read from it."""
+    with running_server(copy_project(tmp_path_factory.mktemp("shared") / "project"), any_free_port()) as running:
+        yield running
 
 
 def output_of(process) -> str:
@@ -136,8 +152,8 @@ def test_broken_yaml_keeps_the_previous_site_and_shows_the_error(server):
 
 @pytest.mark.parametrize("path", ["../config.yaml", "%2e%2e/config.yaml", "static/%2e%2e/%2e%2e/config.yaml",
                                   "static/..%2f..%2fconfig.yaml", "%252e%252e/config.yaml", "..%5cconfig.yaml"])
-def test_no_file_outside_the_site_is_served(server, path):
-    project, base, port, process = server
+def test_no_file_outside_the_site_is_served(shared_server, path):
+    project, base, port, process = shared_server
     secret = (project / "config.yaml").read_text(encoding="utf-8")
     status, body = fetch(base + path)
     assert status in (400, 403, 404) and secret not in body
@@ -156,8 +172,8 @@ def listening_addresses(port: int) -> set[str]:
 
 
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc/net/tcp")
-def test_listens_on_loopback_only(server):
-    project, base, port, process = server
+def test_listens_on_loopback_only(shared_server):
+    project, base, port, process = shared_server
     assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, nothing else
 
 
@@ -242,7 +258,7 @@ def test_ctrl_c_and_kill_stop_cleanly(project, free_port):
 
 def test_a_save_during_a_rebuild_triggers_another_rebuild(project, monkeypatch):
     """In-process: the file watcher must not take an edit made while a build runs for the build's own output."""
-    from portal import pipeline, serve
+    from portal import pipeline, watch
     from portal.config import load_config
 
     config = load_config(project / "config.yaml")
@@ -258,17 +274,16 @@ def test_a_save_during_a_rebuild_triggers_another_rebuild(project, monkeypatch):
             page.write_text("# 编辑于构建期间\n", encoding="utf-8")  # the user's save while it runs
         return pipeline.BuildReport(parse=pipeline.ParseReport([outcome]), documents=[], load_errors=[], written=True)
 
-    monkeypatch.setattr(serve.pipeline, "build", fake_build)
-    monkeypatch.setattr(serve, "reload_browsers", lambda path="*": None)
-    state = serve.State(config=config)
-    state.last_built = state.snapshot = serve.take_snapshot(serve.watched_paths(config), config.output_dir)
+    monkeypatch.setattr(watch.pipeline, "build", fake_build)
+    state = watch.State(config=config)
+    state.last_built = state.snapshot = watch.take_snapshot(watch.watched_paths(config), config.output_dir)
     (project / "content" / "pages" / "about.md").write_text("# 关于\n", encoding="utf-8")
     deadline = time.monotonic() + 10
     while len(builds) < 2 and time.monotonic() < deadline:
-        serve.poll(state, say=lambda _msg: None)
+        watch.poll(state, reload=lambda: None, say=lambda _msg: None)
         time.sleep(0.05)
     assert len(builds) == 2  # the save during the first build was seen
     for _ in range(10):  # ... and the build's own data file write never is
-        serve.poll(state, say=lambda _msg: None)
+        watch.poll(state, reload=lambda: None, say=lambda _msg: None)
         time.sleep(0.05)
     assert len(builds) == 2
