@@ -101,7 +101,7 @@ def cmd_parse(args, config) -> int:
 def cmd_build(args, config) -> int:
     result = pipeline.build(config, force=args.force, progress=_progress(args), pages=_page_progress)
     _print_problems(result.parse.outcomes, args.verbose)
-    for error in result.load_errors:
+    for error in result.render_errors:
         print(f"error: {error}", file=sys.stderr)
     print(result.summary())
     return EXIT_ERRORS if result.errors else EXIT_OK

@@ -47,6 +47,11 @@ class Config:
         return self.content_dir.parent / ".cache" / "extracts"
 
     @property
+    def build_cache_dir(self) -> Path:
+        """What a build keeps for the next one (see buildcache.py), beside the extracts."""
+        return self.content_dir.parent / ".cache" / "build"
+
+    @property
     def static_dir(self) -> Path:
         return self.templates_dir / "static"
 

@@ -35,8 +35,8 @@ class Linker:
 
     def __call__(self, text: object) -> Markup:
         text = "" if text is None else str(text)
-        if self.pattern is None:
-            return _lines(escape(text))
+        if self.pattern is None or not self.pattern.search(text):  # most cells: no term, no work
+            return _lines(escape(text)) if "\n" in text else escape(text)
         out, last = [], 0
         for match in self.pattern.finditer(text):
             term = match.group(0)

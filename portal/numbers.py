@@ -35,3 +35,7 @@ def normalise_prose(text: str) -> tuple[str, list[str]]:
     text = _SPLIT_DECIMAL.sub(".", unicodedata.normalize("NFKC", text))
     return _COMMA_DECIMAL.sub(fix, text), notes
 
+
+def amount(value: object) -> str:
+    """An amount as shown: thousands separators and exactly its printed decimals."""
+    return format(value, ",f") if isinstance(value, Decimal) else ("" if value is None else str(value))

@@ -12,13 +12,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from . import datafile
+from . import buildcache, datafile
 from .config import Config
 from .errors import PortalError, SourceError
 from .model import Document
 from .parsing import PARSER_VERSION, parse_file
 from .progress import PageProgress, Say, no_pages, quiet
 from .reading import SUFFIXES as SOURCE_SUFFIXES
+from .views import DepartmentSummary
 from .writer import staging_folder, swap_in
 
 PagesOf = Callable[[Path], PageProgress]  # a source's page progress (a bar for long PDFs)
@@ -58,9 +59,9 @@ class ParseReport:
         docs = [o.document for o in self.outcomes if o.document]
         counts = {s: sum(o.status is s for o in self.outcomes) for s in Status}
         return (f"{len(self.outcomes)} documents: {counts[Status.PARSED]} parsed, {counts[Status.UNCHANGED]} unchanged, "
-                f"{counts[Status.KEPT_EDIT] + counts[Status.CONFLICT]} hand-edited kept, {counts[Status.FAILED]} failed; "
-                f"{sum(len(d.tables) for d in docs)} tables, {sum(len(d.glossary) for d in docs)} glossary terms, "
-                f"{sum(len(d.evaluations) for d in docs)} project evaluations, {sum(len(d.warnings) for d in docs)} warnings")
+                f"{counts[Status.KEPT_EDIT] + counts[Status.CONFLICT]} hand-edited kept, {counts[Status.FAILED]} failed"
+                + (f"; parsed: {sum(len(d.tables) for d in docs)} tables, {sum(len(d.glossary) for d in docs)} glossary terms, "
+                f"{sum(len(d.evaluations) for d in docs)} project evaluations, {sum(len(d.warnings) for d in docs)} warnings" if docs else ""))
 
 
 def sha256_of(path: Path) -> str:
@@ -87,7 +88,7 @@ def parse_source(source: Path, data: Path, force: bool = False, pages: PagesOf =
             current = datafile.recorded_origin(existing) == (sha256_of(source), PARSER_VERSION)
             if edited or current:
                 status = Status.UNCHANGED if current and not edited else Status.KEPT_EDIT if current else Status.CONFLICT
-                return ParseOutcome(source, data, status, document=datafile.read_data(existing, str(data)))
+                return ParseOutcome(source, data, status)  # read when the site is rendered
         document = parse_file(source, progress=pages(source), cache_dir=cache_dir)
         datafile.write_data(data, datafile.dump_document(document))
         return ParseOutcome(source, data, Status.PARSED, document=document)
@@ -110,6 +111,8 @@ def parse_sources(config: Config, force: bool = False, progress: Say = quiet,
         else:
             claimed[data] = source
             outcome = parse_source(source, data, force=force, pages=pages, cache_dir=config.cache_dir)
+            if outcome.status is Status.PARSED:  # the render reads it from here, not from the YAML again
+                buildcache.keep_document(config, hashlib.sha256(data.read_bytes()).hexdigest(), outcome.document)
         result.outcomes.append(outcome)
         progress(f"[{index}/{len(sources)}] {source.name}: {describe_outcome(outcome)}")
     return result
@@ -118,13 +121,13 @@ def parse_sources(config: Config, force: bool = False, progress: Say = quiet,
 def describe_outcome(outcome: ParseOutcome) -> str:
     if outcome.error:
         return f"FAILED: {outcome.error}"
-    doc = outcome.document
-    facts = f"{len(doc.tables)} tables, {len(doc.glossary)} glossary terms, "
-    if doc.evaluations:
-        facts += f"{len(doc.evaluations)} project evaluations, "
-    facts += f"{len(doc.warnings)} warnings"
+    if outcome.status is Status.PARSED:
+        doc = outcome.document
+        facts = f"{len(doc.tables)} tables, {len(doc.glossary)} glossary terms, "
+        if doc.evaluations:
+            facts += f"{len(doc.evaluations)} project evaluations, "
+        return f"parsed ({facts}{len(doc.warnings)} warnings)"
     return {
-        Status.PARSED: f"parsed ({facts})",
         Status.UNCHANGED: "unchanged",
         Status.KEPT_EDIT: "kept hand-edited data file",
         Status.CONFLICT: (f"the source (or the parser) changed but {outcome.data.name} was edited by hand: kept your edits "
@@ -135,69 +138,71 @@ def describe_outcome(outcome: ParseOutcome) -> str:
 @dataclass
 class BuildReport:
     parse: ParseReport
-    documents: list[Document]
-    load_errors: list[PortalError]  # data files that could not be loaded
+    departments: list[DepartmentSummary] = field(default_factory=list)
+    render_errors: list[PortalError] = field(default_factory=list)  # data files that could not be rendered
     pages: int = 0
+    rendered: int = 0  # department pages rendered (the others were carried over unchanged)
     seconds: float = 0.0
     written: bool = False
+    up_to_date: bool = False  # nothing changed since the last build: the site was left as it is
 
     @property
     def errors(self) -> list[PortalError]:
-        return self.parse.errors + self.load_errors
+        return self.parse.errors + self.render_errors
 
     def summary(self) -> str:
-        tables = sum(len(d.tables) for d in self.documents)
-        terms = sum(len(d.glossary) for d in self.documents)
-        warnings = sum(len(d.warnings) for d in self.documents)
-        state = "site written" if self.written else "site NOT replaced"
-        return (f"{len(self.documents)} departments, {tables} tables, {terms} glossary terms, {self.pages} pages, "
+        tables = sum(d.table_count for d in self.departments)
+        terms = sum(d.terms for d in self.departments)
+        warnings = sum(d.warnings for d in self.departments)
+        state = ("site up to date" if self.up_to_date else
+                 f"site written, {self.rendered} department pages rendered" if self.written else "site NOT replaced")
+        return (f"{len(self.departments)} departments, {tables} tables, {terms} glossary terms, {self.pages} pages, "
                 f"{warnings} warnings, {len(self.errors)} errors, {self.seconds:.1f} s ({state})")
-
-
-def load_documents(config: Config, parse_report: ParseReport) -> tuple[list[Document], list[PortalError]]:
-    """Every valid data file (also those without a source), sorted by department and year."""
-    seen = {o.data for o in parse_report.outcomes}
-    documents = [o.document for o in parse_report.outcomes if o.document]
-    errors = []
-    paths = sorted(config.data_dir.glob("*.yaml")) if config.data_dir.is_dir() else []
-    for path in paths:
-        if path in seen:  # already parsed or loaded (or failed) while bringing it up to date
-            continue
-        try:
-            documents.append(datafile.load_document(path))
-        except PortalError as exc:
-            errors.append(exc)
-    documents.sort(key=lambda d: (d.department, d.year, d.kind, d.slug))
-    return documents, errors
 
 
 def build(config: Config, force: bool = False, keep_previous_on_error: bool = False,
           progress: Say = quiet, pages: PagesOf = _no_pages_of) -> BuildReport:
-    """Parse what is stale, load all data, render into a fresh folder, then swap it in for the output.
+    """Parse what is stale, render into a fresh folder, then swap it in for the output.
 
-    A document that fails is reported and left out; the others are still built. With
-    ``keep_previous_on_error`` (the preview server) any error keeps the previous site in place instead.
-    A rendering failure never touches the previous site.
+    Department pages whose inputs did not change since the last build are carried over from it, and a
+    build in which nothing changed leaves the site as it is. A document that fails is reported and left
+    out; the others are still built. With ``keep_previous_on_error`` (the preview server) any error keeps
+    the previous site in place instead. A rendering failure never touches the previous site.
     """
-    from .render import render_site  # imported here: rendering pulls in Jinja, parsing alone does not
+    from .render import up_to_date  # rendering pulls in Jinja, parsing does not
 
     started = time.perf_counter()
-    parse_report = parse_sources(config, force=force, progress=progress, pages=pages)
-    documents, load_errors = load_documents(config, parse_report)
-    result = BuildReport(parse=parse_report, documents=documents, load_errors=load_errors)
-    for error in load_errors:
-        progress(f"FAILED: {error}")
-    if result.errors and keep_previous_on_error:
-        result.seconds = time.perf_counter() - started
-        return result
+    result = BuildReport(parse=parse_sources(config, force=force, progress=progress, pages=pages))
+    manifest = buildcache.load_manifest(config)
+    if not result.parse.errors and up_to_date(config, manifest):
+        result.departments = sorted((entry[1] for entry in manifest.pages.values()),
+                                    key=lambda s: (s.department, s.year, s.kind, s.slug))
+        result.up_to_date = True
+        result.pages = manifest.site_pages
+    elif not (result.parse.errors and keep_previous_on_error):
+        _render_and_swap(config, manifest, result, progress, keep_previous_on_error)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _render_and_swap(config: Config, manifest: buildcache.Manifest, result: BuildReport, progress: Say,
+                     keep_previous_on_error: bool) -> None:
+    from .render import render_site
+
     staging = staging_folder(config.output_dir)
     try:
-        result.pages = render_site(config, documents, staging, progress=progress)
+        rendered, new_manifest = render_site(config, staging, progress=progress, manifest=manifest)
+        result.departments, result.render_errors = rendered.summaries, rendered.errors
+        result.pages, result.rendered = rendered.pages, rendered.rendered
+        if result.errors and keep_previous_on_error:
+            shutil.rmtree(staging, ignore_errors=True)
+            return
         swap_in(staging, config.output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     result.written = True
-    result.seconds = time.perf_counter() - started
-    return result
-
+    new_manifest.site = buildcache.folder_identity(config.output_dir)
+    new_manifest.site_pages = result.pages
+    # a failed page is not in the manifest, so it is tried again next time
+    buildcache.save_manifest(config, new_manifest)

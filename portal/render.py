@@ -1,22 +1,29 @@
-"""Render the loaded documents into a static site: views of every page, then templates, then files.
+"""Render the site: every department page (on every core, carried over from the previous site when
+nothing it depends on changed), then the site-wide pages from the departments' summaries.
 
-Output is deterministic: same data, same bytes.
+Output is deterministic: same data, same bytes, whether a page was rendered now or carried over.
 """
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
-from . import urls
+from . import buildcache, datafile, urls
 from .config import Config
-from .errors import DataError
+from .errors import DataError, PortalError
 from .model import Document
-from .pages import load_pages
+from .pages import Page, load_pages
 from .progress import Say, quiet
 from .search import search_entries
-from .views import department_view
+from .views import DepartmentSummary, department_view, summary_of
 from .writer import SiteWriter, script_json
+
+PARALLEL_FROM = 16  # fewer pages than this render in this process: starting workers would cost more
 
 
 def published_pdf(config: Config, doc: Document) -> Optional[Path]:
@@ -30,34 +37,186 @@ def published_pdf(config: Config, doc: Document) -> Optional[Path]:
         return path if hashlib.file_digest(fh, "sha256").hexdigest() == doc.source.sha256 else None
 
 
-def check_slugs(documents: list[Document]) -> None:
+def _pdf_state(config: Config, source_file: str) -> Optional[tuple[int, int]]:
+    """What a page's published PDF depends on, cheaply: the source file's time and size, if a PDF."""
+    if not source_file.lower().endswith(".pdf"):
+        return None
+    try:
+        stat = (config.sources_dir / source_file).stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One department page: what it was made from, and its summary (or why it could not be made)."""
+    data: str  # the data file's name
+    inputs: tuple  # (checksum of the data file's text, state of the published PDF)
+    summary: Optional[DepartmentSummary] = None
+    error: Optional[DataError] = None
+
+
+def read_document(config: Config, path: Path) -> tuple[Document, str]:
+    """A data file's Document and the checksum of its text; unpickled when this text was read before."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(str(path), f"cannot read data file: {exc}") from None
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    document = buildcache.cached_document(config, sha)
+    if document is None:
+        document = datafile.read_data(text, str(path))
+        buildcache.keep_document(config, sha, document)
+    return document, sha
+
+
+class DepartmentRenderer:
+    """Renders department pages into one output folder; one per process."""
+
+    def __init__(self, config: Config, out_dir: Path, site: dict):
+        self.config = config
+        self.writer = SiteWriter(config, out_dir, site)
+
+    def __call__(self, path: Path) -> Rendered:
+        try:
+            doc, sha = read_document(self.config, path)
+            pdf = published_pdf(self.config, doc)
+            view = department_view(doc, urls.SOURCE_PDF if pdf else None)
+            self.writer.page(view.url, "department.html", d=view)
+            if pdf:
+                self.writer.copy(pdf, urls.department(view.slug, urls.SOURCE_PDF))
+        except DataError as exc:  # this document's fault: the others go on (a template error stops them all)
+            return Rendered(path.name, ("", None), error=exc)
+        return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)),
+                        summary=summary_of(view, search_entries(view)))
+
+
+_renderer: Optional[DepartmentRenderer] = None  # a worker process's own
+
+
+def _start_worker(config: Config, out_dir: Path, site: dict) -> None:
+    global _renderer
+    _renderer = DepartmentRenderer(config, out_dir, site)
+
+
+def _render_in_worker(path: Path) -> Rendered:
+    return _renderer(path)
+
+
+def _render_all(config: Config, paths: list[Path], out_dir: Path, site: dict) -> Iterator[Rendered]:
+    if len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        renderer = DepartmentRenderer(config, out_dir, site)
+        yield from map(renderer, paths)
+        return
+    with ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_start_worker,
+                             initargs=(config, out_dir, site)) as pool:
+        yield from pool.map(_render_in_worker, paths, chunksize=max(1, min(16, len(paths) // 32)))
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """A department's folder from the previous site, by hard links (copies where links cannot be made).
+    Safe: a build writes new files, never into existing ones."""
+    new.mkdir(parents=True, exist_ok=True)
+    for item in old.iterdir():
+        try:
+            os.link(item, new / item.name)
+        except OSError:
+            shutil.copy2(item, new / item.name)
+
+
+def check_slugs(summaries: list[DepartmentSummary]) -> None:
     owners: dict[str, str] = {}
-    for doc in documents:
-        if doc.slug in owners:
-            raise DataError(doc.source.file, f"slug '{doc.slug}' is used by {owners[doc.slug]} too; "
-                                             "give one of them another slug")
-        owners[doc.slug] = doc.source.file
+    for summary in summaries:
+        if summary.slug in owners:
+            raise DataError(summary.source_file, f"slug '{summary.slug}' is used by {owners[summary.slug]} too; "
+                                                 "give one of them another slug")
+        owners[summary.slug] = summary.source_file
 
 
-def render_site(config: Config, documents: list[Document], out_dir: Path, progress: Say = quiet) -> int:
-    """Write the whole site into ``out_dir`` (an empty folder) and return the number of pages."""
-    check_slugs(documents)
-    pages = load_pages(config.pages_dir)
-    site = {"title": config.title, "description": config.description, "language": config.language,
+@dataclass
+class SiteRender:
+    summaries: list[DepartmentSummary] = field(default_factory=list)
+    errors: list[PortalError] = field(default_factory=list)
+    pages: int = 0
+    rendered: int = 0  # department pages rendered now (the others were carried over)
+
+
+def data_files(config: Config) -> list[Path]:
+    return sorted(config.data_dir.glob("*.yaml")) if config.data_dir.is_dir() else []
+
+
+def site_context(config: Config, pages: list[Page]) -> dict:
+    return {"title": config.title, "description": config.description, "language": config.language,
             "base_url": config.base_url, "pages": pages, "urls": urls}
-    published = {doc.slug: path for doc in documents if (path := published_pdf(config, doc))}
-    departments = [department_view(doc, urls.SOURCE_PDF if doc.slug in published else None) for doc in documents]
+
+
+def unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, paths: list[Path]) -> dict[str, tuple]:
+    """The manifest's entries for the department pages whose inputs are all as when they were rendered
+    into the current site; none if the code, templates, pages or settings changed, or the site did."""
+    if manifest.key != key or manifest.site != buildcache.folder_identity(config.output_dir):
+        return {}
+    kept = {}
+    for path in paths:
+        entry = manifest.pages.get(path.name)
+        if entry is None:
+            continue
+        (sha, pdf), summary = entry
+        if hashlib.sha256(path.read_bytes()).hexdigest() == sha and _pdf_state(config, summary.source_file) == pdf \
+                and (config.output_dir / urls.department(summary.slug)).is_file():
+            kept[path.name] = entry
+    return kept
+
+
+def up_to_date(config: Config, manifest: buildcache.Manifest) -> bool:
+    """True if the last build wrote the current site from exactly these inputs."""
+    paths = data_files(config)
+    key = buildcache.code_and_templates_key(config)
+    return (bool(manifest.pages) and {p.name for p in paths} == set(manifest.pages)
+            and len(unchanged_pages(config, manifest, key, paths)) == len(paths))
+
+
+def render_site(config: Config, out_dir: Path, progress: Say = quiet,
+                manifest: Optional[buildcache.Manifest] = None) -> tuple[SiteRender, buildcache.Manifest]:
+    """Write the whole site into ``out_dir`` (an empty folder); with the previous build's ``manifest``,
+    carry over the department pages whose inputs did not change. Returns what was done and the new manifest."""
+    key = buildcache.code_and_templates_key(config)
+    paths = data_files(config)
+    kept = unchanged_pages(config, manifest, key, paths) if manifest else {}
+    pages = load_pages(config.pages_dir)
+    site = site_context(config, pages)
+    result, new_manifest = SiteRender(), buildcache.Manifest(key=key)
+    for name, entry in kept.items():
+        slug = entry[1].slug
+        _carry_over(config.output_dir / urls.department(slug, ""), out_dir / urls.department(slug, ""))
+        new_manifest.pages[name] = entry
+        result.summaries.append(entry[1])
+    todo = [p for p in paths if p.name not in kept]
+    for index, rendered in enumerate(_render_all(config, todo, out_dir, site), 1):
+        if rendered.error:
+            result.errors.append(rendered.error)
+            progress(f"FAILED: {rendered.error}")
+            continue
+        progress(f"[{index}/{len(todo)}] rendered {rendered.summary.department}")
+        new_manifest.pages[rendered.data] = (rendered.inputs, rendered.summary)
+        result.summaries.append(rendered.summary)
+    result.rendered = len(todo) - len(result.errors)
+    result.summaries.sort(key=lambda s: (s.department, s.year, s.kind, s.slug))
+    check_slugs(result.summaries)
+    result.pages = len(result.summaries) + write_site_pages(config, out_dir, site, pages, result.summaries)
+    return result, new_manifest
+
+
+def write_site_pages(config: Config, out_dir: Path, site: dict, pages: list[Page],
+                     departments: list[DepartmentSummary]) -> int:
+    """The index, glossary, search and Markdown pages, static files and the search index; their count."""
     writer = SiteWriter(config, out_dir, site)
     writer.page(urls.INDEX, "index.html", departments=departments)
-    for index, d in enumerate(departments, 1):
-        progress(f"[{index}/{len(departments)}] rendering {d.doc.department}")
-        writer.page(d.url, "department.html", d=d)
-        if d.slug in published:
-            writer.copy(published[d.slug], urls.department(d.slug, urls.SOURCE_PDF))
     writer.page(urls.GLOSSARY, "glossary.html", departments=departments)
     writer.page(urls.SEARCH, "search.html")
     for page in pages:
         writer.page(page.url, "page.html", page=page)
     writer.static(urls.STATIC)
-    writer.text(urls.SEARCH_INDEX, "window.PORTAL_SEARCH_INDEX = " + script_json(search_entries(departments)) + ";\n")
+    entries = [entry for d in departments for entry in d.search]
+    writer.text(urls.SEARCH_INDEX, "window.PORTAL_SEARCH_INDEX = " + script_json(entries) + ";\n")
     return writer.count

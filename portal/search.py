@@ -4,18 +4,16 @@ from __future__ import annotations
 from .views import DepartmentView
 
 
-def search_entries(departments: list[DepartmentView]) -> list[list[str]]:
-    """[text, where, url] for departments, tables, glossary terms and coded rows."""
-    entries = []
-    for d in departments:
-        where = d.doc.department
-        entries.append([d.doc.department, f"{d.doc.year} {d.kind_label}", d.url])
-        for view in d.tables:
-            entries.append([view.table.title, where, f"{d.url}#{view.table.id}"])
-            for row in view.rows:
-                if row.code and len(row.cells) > 1 and isinstance(row.cells[1].value, str):
-                    entries.append([f"{row.code} {row.cells[1].value}", f"{where} · {view.table.title}",
-                                    f"{d.url}#{row.id}"])
-        for entry in d.glossary:
-            entries.append([entry.term, f"{where} · 名词解释", f"{d.url}#{entry.id}"])
+def search_entries(d: DepartmentView) -> list[list[str]]:
+    """[text, where, url] for a department, its tables, glossary terms and coded rows."""
+    where = d.doc.department
+    entries = [[d.doc.department, f"{d.doc.year} {d.kind_label}", d.url]]
+    for view in d.tables:
+        entries.append([view.table.title, where, f"{d.url}#{view.table.id}"])
+        for row in view.rows:
+            if row.code and len(row.cells) > 1 and isinstance(row.cells[1].value, str):
+                entries.append([f"{row.code} {row.cells[1].value}", f"{where} · {view.table.title}",
+                                f"{d.url}#{row.id}"])
+    for entry in d.glossary:
+        entries.append([entry.term, f"{where} · 名词解释", f"{d.url}#{entry.id}"])
     return entries

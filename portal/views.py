@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Literal, Optional
+from typing import Callable, Literal, NamedTuple, Optional
 
 from markupsafe import Markup
 
 from . import urls
 from .linking import Linker, shorten, term_id
+from .numbers import amount
 from .model import KIND_LABELS, Cell, Document, Evaluation, GlossaryEntry, Section, Table
 from .summary import Headline, headline
 from .vocabulary import code_level, is_code, is_total, parent_codes
@@ -31,10 +32,10 @@ class HeaderCell:
     numeric: bool = False  # the column holds amounts
 
 
-@dataclass(frozen=True)
-class CellView:
-    role: Literal["amount", "code", "term", "blank", "text"]
+class CellView(NamedTuple):  # a tuple, unpacked by the template: a page has thousands of cells
+    role: Literal["amount", "text", "blank", "code", "term"]
     value: Cell
+    shown: str = ""  # amount: as displayed (thousands separators, printed decimals)
     href: Optional[str] = None  # code: the row's own anchor; term: the glossary entry
     title: Optional[str] = None  # term: the definition, shortened for a tooltip
 
@@ -140,15 +141,14 @@ def header_cells(header: list[list[Cell]], numeric: list[bool]) -> list[list[Hea
     return out
 
 
-def _cell(value: Cell, index: int, row_id: str, code: Optional[str],
-          term: Optional[GlossaryEntry]) -> CellView:
-    if isinstance(value, Decimal):
-        return CellView("amount", value)
-    if index == 0 and code:
-        return CellView("code", value, href=f"#{row_id}")
-    if index == 1 and term:
-        return CellView("term", value, href=f"#{term_id(term.term)}", title=shorten(term.definition))
-    return CellView("blank" if value is None else "text", value)
+def _cells(cells: list[Cell], row_id: str, code: Optional[str], term: Optional[GlossaryEntry]) -> list[CellView]:
+    out = [CellView("amount", v, amount(v)) if isinstance(v, Decimal) else CellView("blank" if v is None else "text", v)
+           for v in cells]
+    if code:
+        out[0] = CellView("code", code, href=f"#{row_id}")
+    if term and len(out) > 1 and out[1].role == "text":
+        out[1] = CellView("term", out[1].value, href=f"#{term_id(term.term)}", title=shorten(term.definition))
+    return out
 
 
 def table_view(table: Table, code_terms: dict[str, GlossaryEntry]) -> TableView:
@@ -159,7 +159,7 @@ def table_view(table: Table, code_terms: dict[str, GlossaryEntry]) -> TableView:
         code = cells[0] if cells and is_code(cells[0]) else None
         term = code_terms.get(code) if code else None
         rows.append(RowView(
-            id=row_id, cells=[_cell(c, i, row_id, code, term) for i, c in enumerate(cells)], code=code,
+            id=row_id, cells=_cells(cells, row_id, code, term), code=code,
             parents=" ".join(parent_codes(code)) if code else "", level=code_level(code) if code else 0,
             total=any(is_total(c) for c in cells[:3]),
         ))
@@ -216,3 +216,30 @@ def department_view(doc: Document, source_pdf: Optional[str] = None) -> Departme
                           evaluations_unit=units.pop() if len(units) == 1 else MIXED_UNITS,
                           glossary=glossary, toc=_toc(blocks, evaluations, glossary), link=Linker(doc.glossary),
                           source_pdf=source_pdf)
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    """What the site-wide pages (index, glossary, search) need of one department page."""
+    slug: str
+    url: str
+    department: str
+    year: int
+    kind: str
+    kind_label: str
+    headline: Headline
+    table_count: int
+    glossary: list[EntryView]
+    search: list[list[str]]  # the page's entries in the site search
+    source_file: str
+    terms: int  # glossary entries
+    warnings: int
+
+
+def summary_of(view: DepartmentView, search: list[list[str]]) -> DepartmentSummary:
+    doc = view.doc
+    return DepartmentSummary(slug=view.slug, url=view.url, department=doc.department, year=doc.year,
+                             kind=doc.kind, kind_label=view.kind_label, headline=view.headline, table_count=len(view.tables),
+                             glossary=view.glossary, search=search, source_file=doc.source.file,
+                             terms=len(doc.glossary), warnings=len(doc.warnings))
+

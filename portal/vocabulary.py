@@ -36,7 +36,7 @@ def parent_codes(code: str) -> list[str]:
 
 def is_total(cell: object) -> bool:
     """A 合计/总计/小计 label."""
-    return isinstance(cell, str) and squash(cell) in TOTAL_LABELS
+    return isinstance(cell, str) and len(cell) < 24 and squash(cell) in TOTAL_LABELS  # labels are short
 
 
 def is_label(cell: object, label: str) -> bool:

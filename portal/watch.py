@@ -70,6 +70,7 @@ def rebuild(state: State, say: Say = print) -> tuple[bool, set[str]]:
     build itself wrote (parse output), which are not edits to react to.
     """
     started = time.perf_counter()
+    had_errors = bool(state.errors)
     written: set[str] = set()
     try:
         config = state.load_config() if state.load_config else state.config
@@ -77,18 +78,18 @@ def rebuild(state: State, say: Say = print) -> tuple[bool, set[str]]:
         state.errors = [str(e) for e in result.errors]
         written = {str(o.data) for o in result.parse.outcomes if o.status is pipeline.Status.PARSED}
         changed = result.written
+        status = "site updated" if changed else "site up to date" if result.up_to_date else "previous site kept"
     except PortalError as exc:  # a broken config or template: the previous site stays
         state.errors = [str(exc)]
-        changed = False
+        changed, status = False, "previous site kept"
     except Exception as exc:  # a bug, not a bad input: say so, keep serving the previous site
         say(traceback.format_exc().rstrip())
         state.errors = [f"internal error while building: {type(exc).__name__}: {exc}"]
-        changed = False
+        changed, status = False, "previous site kept"
     for error in state.errors:
         say(f"error: {error}")
-    status = "site updated" if changed else "previous site kept"
     say(f"rebuilt in {time.perf_counter() - started:.2f} s: {status}, {len(state.errors)} errors")
-    return changed or bool(state.errors), written
+    return changed or had_errors or bool(state.errors), written  # errors shown, or gone: reload too
 
 
 def poll(state: State, reload: Callable[[], None], say: Say = print) -> None:

@@ -18,11 +18,7 @@ import jinja2
 from .config import Config
 from .errors import TemplateError
 from .linking import term_id
-
-
-def amount(value: object) -> str:
-    """An amount with thousands separators and exactly its printed decimals."""
-    return format(value, ",f") if isinstance(value, Decimal) else ("" if value is None else str(value))
+from .numbers import amount
 
 
 def make_environment(templates: Path) -> jinja2.Environment:

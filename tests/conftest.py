@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import pipeline
+from portal import datafile, pipeline
 from portal.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,3 +74,8 @@ def run_cli(*args, cwd: Path = ROOT) -> Run:
         except SystemExit as exc:  # argparse's usage errors
             code = exc.code
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def documents_of(config) -> list:
+    """Every data file's Document (the site is rendered from them), in file-name order."""
+    return [datafile.load_document(p) for p in sorted(config.data_dir.glob("*.yaml"))]

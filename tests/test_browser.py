@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, documents_of
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -142,7 +142,7 @@ def test_index_links_open_each_department(page, base_url, sample_site):
     page.goto(base_url)
     links = page.locator("table.index-table tbody th a")
     names = links.all_inner_texts()
-    assert sorted(names) == sorted(d.department for d in report.documents)
+    assert sorted(names) == sorted(d.department for d in report.departments)
     for name in names:
         page.goto(base_url)
         page.get_by_role("link", name=name, exact=True).click()
@@ -150,11 +150,11 @@ def test_index_links_open_each_department(page, base_url, sample_site):
 
 
 def test_without_javascript_tables_and_glossary_are_there(browser, base_url, sample_site):
-    _, report = sample_site
+    config, _ = sample_site
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
-        for doc in report.documents:
+        for doc in documents_of(config):
             page.goto(base_url + f"departments/{doc.slug}/index.html")
             assert page.locator("table.data").count() == sum(not t.empty for t in doc.tables) + bool(doc.evaluations)
             assert page.locator("#glossary dt").count() == len(doc.glossary)
@@ -172,7 +172,7 @@ def test_no_outside_requests_and_no_console_errors(page, base_url, sample_site):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     paths = ["", "glossary/index.html", "search/index.html?q=住房", "pages/about/index.html"]
-    paths += [f"departments/{d.slug}/index.html" for d in report.documents]
+    paths += [f"departments/{d.slug}/index.html" for d in report.departments]
     for path in paths:
         page.goto(base_url + path)  # waits for "load": the site fetches nothing later (no fetch/XHR in site.js)
     assert requests and all(urlsplit(u).hostname == "127.0.0.1" for u in requests), requests
@@ -193,7 +193,7 @@ def test_phone_viewport_has_no_page_overflow(browser, base_url, sample_site):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        for path in [""] + [f"departments/{d.slug}/index.html" for d in report.documents]:
+        for path in [""] + [f"departments/{d.slug}/index.html" for d in report.departments]:
             page.goto(base_url + path)
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, (path, overflow)

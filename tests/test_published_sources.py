@@ -36,7 +36,7 @@ def test_a_broken_pdf_is_reported_and_the_others_still_build(built):
     assert report.written
     (error,) = report.errors
     assert str(error).startswith(f"{config.sources_dir / 'broken.pdf'}: damaged or truncated PDF, cannot be opened")
-    assert {d.department for d in report.documents} >= {"杭州市气象局", "郑州市国土资源局"}
+    assert {d.department for d in report.departments} >= {"杭州市气象局", "郑州市国土资源局"}
 
 
 def test_pdf_tables_link_to_their_page_of_the_published_original(built):
