@@ -1,0 +1,98 @@
+"""A rebuild that carries unchanged pages over gives, byte for byte, the site a clean build gives."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from portal import pipeline
+from portal.config import load_config
+from tests.conftest import copy_project
+
+SOURCE = "002_4e54a5785d908060"  # 武汉市商务局 2018 专项绩效自评报告
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def change_source(root):  # the department name in one source document
+    edit(root / "content" / "sources" / f"{SOURCE}.txt", "武汉市商务局 2018", "武汉市商务局（修订） 2018")
+
+
+def change_data(root):  # a hand correction in one data file
+    edit(root / "content" / "data" / "004_4af22ce2ea009a26.yaml", "四、科学技术支出, 5237.42", "四、科学技术支出, 5237.43")
+
+
+def rename_department(root):
+    edit(root / "content" / "data" / "000_728f300858c0887a.yaml", "department: ", "department: 更名后的")
+
+
+def delete_document(root):
+    (root / "content" / "sources" / f"{SOURCE}.txt").unlink()
+    (root / "content" / "data" / f"{SOURCE}.yaml").unlink()
+
+
+def change_page(root):
+    edit(root / "content" / "pages" / "about.md", "# ", "# 修订：")
+
+
+def change_template(root):
+    edit(root / "templates" / "department.html", "<h1>", '<h1 class="changed">')
+
+
+def change_config(root):
+    (root / "config.yaml").write_text("title: 新的站点名称\n", encoding="utf-8")
+
+
+# change, and whether every department page must be rendered again
+CHANGES = [(change_source, False), (change_data, False), (rename_department, False), (delete_document, False),
+           (change_page, True), (change_template, True), (change_config, True)]
+
+
+@pytest.mark.parametrize("change, everything", CHANGES, ids=[c.__name__ for c, _ in CHANGES])
+def test_incremental_rebuild_equals_a_clean_build(tmp_path, change, everything):
+    root = copy_project(tmp_path / "incremental")
+    config = load_config(root / "config.yaml")
+    first = pipeline.build(config)
+    assert first.written and first.rendered == 5
+    assert pipeline.build(config).up_to_date  # nothing changed: nothing done
+
+    change(root)
+    again = pipeline.build(load_config(root / "config.yaml"))
+    assert again.written and again.errors == []
+    assert (again.rendered == len(again.departments)) == everything, again.summary()
+
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    for name in ("content", "templates"):
+        shutil.copytree(root / name, clean / name)
+    shutil.copy(root / "config.yaml", clean / "config.yaml")
+    fresh = pipeline.build(load_config(clean / "config.yaml"))
+    assert fresh.rendered == len(fresh.departments)
+    assert files_of(root / "site") == files_of(clean / "site")
+
+
+def test_a_deleted_site_is_built_again_in_full(tmp_path):
+    root = copy_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    pipeline.build(config)
+    shutil.rmtree(config.output_dir)
+    again = pipeline.build(config)
+    assert again.written and again.rendered == 5 and (config.output_dir / "index.html").is_file()
+
+
+def test_a_damaged_build_cache_is_rebuilt(tmp_path):
+    root = copy_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    pipeline.build(config)
+    for cached in config.build_cache_dir.rglob("*.pickle"):
+        cached.write_bytes(b"not a pickle")
+    change_data(root)
+    again = pipeline.build(config)
+    assert again.written and again.rendered == 5 and again.errors == []
