@@ -79,8 +79,7 @@ def cmd_parse(args, config) -> int:
         if len(args.sources) != 1:
             print("error: -o/--out takes exactly one SOURCE", file=sys.stderr)
             return EXIT_USAGE
-        outcome = pipeline.parse_source(args.sources[0], args.out, force=args.force, pages=_page_progress,
-                                        cache_dir=config.cache_dir)
+        outcome = pipeline.parse_source(args.sources[0], args.out, config, force=args.force, pages=_page_progress)
         if outcome.error:
             print(f"error: {outcome.error}", file=sys.stderr)
             return EXIT_ERRORS
@@ -150,8 +149,8 @@ def _print_problems(outcomes, verbose: bool) -> None:
             print(f"error: {outcome.error}", file=sys.stderr)
         elif outcome.status is pipeline.Status.CONFLICT:
             print(f"warning: {outcome.source.name}: {pipeline.describe_outcome(outcome)}", file=sys.stderr)
-        elif verbose and outcome.document:
-            for warning in outcome.document.warnings:
+        elif verbose and outcome.facts:
+            for warning in outcome.facts.warnings:
                 print(f"warning: {outcome.source.name}: {warning}", file=sys.stderr)
 
 

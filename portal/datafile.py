@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import re
@@ -37,6 +38,9 @@ HEADER = (
     "# Edit it freely: parse keeps a hand-edited file unless run with --force. Schema: portal/schema.json\n"
 )
 
+
+_RESOLVER = yaml.resolver.Resolver()
+_TAG = "tag:yaml.org,2002:"
 
 # ---------------------------------------------------------------- writing
 
@@ -68,32 +72,82 @@ _Dumper.add_representer(_FlowRow, _represent_row)
 _Dumper.add_representer(str, _represent_str)
 
 
+# Rows are most of a data file, and PyYAML's representer is slow: a row of one-line cells is written here,
+# exactly as PyYAML would write it, and stands in the dump as a placeholder replaced afterwards.
+_ANALYZER = yaml.emitter.Emitter(io.StringIO())
+_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
+
+class _RowMark(int):
+    """Where a written-out row goes in the dump."""
+
+
+def _represent_mark(dumper: yaml.SafeDumper, value: _RowMark) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", f"\ue000{int(value)}\ue001")
+
+
+_Dumper.add_representer(_RowMark, _represent_mark)
+
+
+@lru_cache(maxsize=1 << 16)
+def _flow_text(text: str) -> str:
+    """A one-line string as an item of a flow sequence, quoted only where PyYAML would quote it."""
+    analysis = _ANALYZER.analyze_scalar(text)
+    if analysis.allow_flow_plain and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _TAG + "str":
+        return text
+    if analysis.allow_single_quoted:
+        return "'" + text.replace("'", "''") + "'"
+    return yaml.dump([text], Dumper=_Dumper, allow_unicode=True, width=1_000_000, default_flow_style=True)[1:-2]
+
+
+def _flow_row(row: list) -> Optional[str]:
+    """``[a, b, 1.00, null]``, or None for a row with a cell over several lines (left to PyYAML)."""
+    cells = []
+    for cell in row:
+        if cell is None:
+            cells.append("null")
+        elif isinstance(cell, Decimal):
+            cells.append(format(cell, "f"))
+        elif isinstance(cell, str) and not _BREAKS.search(cell):
+            cells.append(_flow_text(cell))
+        else:
+            return None
+    return "[" + ", ".join(cells) + "]"
+
+
 _ONLY_WHEN_SET = {"page", "pages"}
 
 
-def _plain(value: Any) -> Any:
-    """Dataclasses to dicts in field order, table rows marked for one-line output."""
+def _plain(value: Any, rows: list[str]) -> Any:
+    """Dataclasses to dicts in field order; table rows written out into ``rows``, marked in their place."""
     if dataclasses.is_dataclass(value):
         out = {}
         for f in dataclasses.fields(value):
             item = getattr(value, f.name)
             if f.name in _ONLY_WHEN_SET and not item:
                 continue  # page numbers: a text source has none, and its data file stays as before
-            if f.name in ("header", "rows"):
-                item = [_FlowRow(row) for row in item]
-            out[f.name] = _plain(item)
+            out[f.name] = [_row(r, rows) for r in item] if f.name in ("header", "rows") else _plain(item, rows)
         return out
-    if isinstance(value, _FlowRow):
-        return _FlowRow(_plain(v) for v in value)
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, rows) for v in value]
     return value
+
+
+def _row(row: list, rows: list[str]) -> Any:
+    text = _flow_row(row)
+    if text is None:
+        return _FlowRow(row)
+    rows.append(text)
+    return _RowMark(len(rows) - 1)
 
 
 def dump_document(doc: Document) -> str:
     """The YAML text of a document, with the header recording what it was generated from."""
-    data = {"schema_version": SCHEMA_VERSION, "parser_version": PARSER_VERSION, **_plain(doc)}
+    rows: list[str] = []
+    data = {"schema_version": SCHEMA_VERSION, "parser_version": PARSER_VERSION, **_plain(doc, rows)}
     body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    body = _PLACEHOLDER.sub(lambda m: rows[int(m.group(1))], body)
     origin = f"{ORIGIN}{doc.source.sha256} parser {PARSER_VERSION}\n"
     return HEADER.format(source=doc.source.file) + origin + MARKER + _checksum(body) + "\n" + body
 
@@ -218,8 +272,6 @@ def read_data(text: str, name: str) -> Document:
     return _build(Document, data)
 
 
-_RESOLVER = yaml.resolver.Resolver()
-_TAG = "tag:yaml.org,2002:"
 
 
 _RESOLVED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first characters of non-text plain scalars

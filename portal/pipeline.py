@@ -9,6 +9,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -20,6 +21,7 @@ from .parsing import PARSER_VERSION, parse_file
 from .progress import PageProgress, Say, no_pages, quiet
 from .reading import SUFFIXES as SOURCE_SUFFIXES
 from .views import DepartmentSummary
+from .parallel import PARALLEL_FROM, map_on_all_cores
 from .writer import staging_folder, swap_in
 
 PagesOf = Callable[[Path], PageProgress]  # a source's page progress (a bar for long PDFs)
@@ -39,11 +41,24 @@ class Status(Enum):
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What parsing found in a document, for the report."""
+    tables: int
+    glossary: int
+    evaluations: int
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def of(cls, doc: Document) -> Facts:
+        return cls(len(doc.tables), len(doc.glossary), len(doc.evaluations), tuple(doc.warnings))
+
+
+@dataclass(frozen=True)
 class ParseOutcome:
     source: Path
     data: Path
     status: Status
-    document: Optional[Document] = None
+    facts: Optional[Facts] = None  # when parsed
     error: Optional[PortalError] = None
 
 
@@ -56,12 +71,13 @@ class ParseReport:
         return [o.error for o in self.outcomes if o.error]
 
     def summary(self) -> str:
-        docs = [o.document for o in self.outcomes if o.document]
+        found = [o.facts for o in self.outcomes if o.facts]
         counts = {s: sum(o.status is s for o in self.outcomes) for s in Status}
         return (f"{len(self.outcomes)} documents: {counts[Status.PARSED]} parsed, {counts[Status.UNCHANGED]} unchanged, "
                 f"{counts[Status.KEPT_EDIT] + counts[Status.CONFLICT]} hand-edited kept, {counts[Status.FAILED]} failed"
-                + (f"; parsed: {sum(len(d.tables) for d in docs)} tables, {sum(len(d.glossary) for d in docs)} glossary terms, "
-                f"{sum(len(d.evaluations) for d in docs)} project evaluations, {sum(len(d.warnings) for d in docs)} warnings" if docs else ""))
+                + (f"; parsed: {sum(f.tables for f in found)} tables, {sum(f.glossary for f in found)} glossary terms, "
+                   f"{sum(f.evaluations for f in found)} project evaluations, {sum(len(f.warnings) for f in found)} warnings"
+                   if found else ""))
 
 
 def sha256_of(path: Path) -> str:
@@ -78,55 +94,89 @@ def data_path_for(config: Config, source: Path) -> Path:
     return config.data_dir / (source.stem + ".yaml")
 
 
-def parse_source(source: Path, data: Path, force: bool = False, pages: PagesOf = _no_pages_of,
-                 cache_dir: Optional[Path] = None) -> ParseOutcome:
-    """Parse one source into its data file unless the file is current or hand-edited (and not forced)."""
-    existing = data.read_text(encoding="utf-8") if data.exists() else None
+def status_of(source: Path, data: Path, force: bool = False) -> Optional[Status]:
+    """What to do with a source: None to parse it; else why its data file stays (current, or edited by hand)."""
+    if force or not data.exists():
+        return None
+    existing = data.read_text(encoding="utf-8")
+    edited = datafile.is_hand_edited(existing)
+    current = datafile.recorded_origin(existing) == (sha256_of(source), PARSER_VERSION)
+    if not (edited or current):
+        return None
+    return Status.UNCHANGED if current and not edited else Status.KEPT_EDIT if current else Status.CONFLICT
+
+
+class SourceParser:
+    """Parses sources into their data files (and the build cache); one per process."""
+
+    def __init__(self, config: Config, pages: PagesOf = _no_pages_of):
+        self.config, self.pages = config, pages
+
+    def __call__(self, job: tuple[Path, Path]) -> ParseOutcome:
+        source, data = job
+        try:
+            document = parse_file(source, progress=self.pages(source), cache_dir=self.config.cache_dir)
+        except PortalError as exc:
+            return ParseOutcome(source, data, Status.FAILED, error=exc)
+        text = datafile.dump_document(document)
+        datafile.write_data(data, text)
+        buildcache.keep_document(self.config, hashlib.sha256(text.encode("utf-8")).hexdigest(), document)
+        return ParseOutcome(source, data, Status.PARSED, facts=Facts.of(document))
+
+
+def _checked(source: Path, data: Path, force: bool) -> Optional[ParseOutcome]:
+    """The outcome for a source that is not to be parsed (current, hand-edited, unreadable), else None."""
     try:
-        if existing is not None and not force:
-            edited = datafile.is_hand_edited(existing)
-            current = datafile.recorded_origin(existing) == (sha256_of(source), PARSER_VERSION)
-            if edited or current:
-                status = Status.UNCHANGED if current and not edited else Status.KEPT_EDIT if current else Status.CONFLICT
-                return ParseOutcome(source, data, status)  # read when the site is rendered
-        document = parse_file(source, progress=pages(source), cache_dir=cache_dir)
-        datafile.write_data(data, datafile.dump_document(document))
-        return ParseOutcome(source, data, Status.PARSED, document=document)
-    except PortalError as exc:
-        return ParseOutcome(source, data, Status.FAILED, error=exc)
+        status = status_of(source, data, force)
+    except (OSError, UnicodeDecodeError) as exc:
+        return ParseOutcome(source, data, Status.FAILED, error=SourceError(str(data), f"cannot read: {exc}"))
+    return ParseOutcome(source, data, status) if status else None
+
+
+def parse_source(source: Path, data: Path, config: Config, force: bool = False,
+                 pages: PagesOf = _no_pages_of) -> ParseOutcome:
+    """Parse one source into its data file unless the file is current or hand-edited (and not forced)."""
+    return _checked(source, data, force) or SourceParser(config, pages)((source, data))
 
 
 def parse_sources(config: Config, force: bool = False, progress: Say = quiet,
                   only: Optional[Iterable[Path]] = None, pages: PagesOf = _no_pages_of) -> ParseReport:
-    """Bring every data file up to date with its source; one failure never stops the others."""
-    result = ParseReport()
+    """Bring every data file up to date with its source, on every core; one failure never stops the others."""
     sources = list(only) if only is not None else source_files(config)
+    settled: list[ParseOutcome] = []
+    stale: list[tuple[Path, Path]] = []
     claimed: dict[Path, Path] = {}
-    for index, source in enumerate(sources, 1):
+    for source in sources:
         data = data_path_for(config, source)
         if data in claimed:  # X.pdf and X.txt: the second would overwrite the first's data file
             error = SourceError(str(source), f"{claimed[data].name} already writes {data.name}; keep one of the two "
                                              "files, or rename one")
-            outcome = ParseOutcome(source, data, Status.FAILED, error=error)
+            settled.append(ParseOutcome(source, data, Status.FAILED, error=error))
+            continue
+        claimed[data] = source
+        outcome = _checked(source, data, force)
+        if outcome is None:
+            stale.append((source, data))
         else:
-            claimed[data] = source
-            outcome = parse_source(source, data, force=force, pages=pages, cache_dir=config.cache_dir)
-            if outcome.status is Status.PARSED:  # the render reads it from here, not from the YAML again
-                buildcache.keep_document(config, hashlib.sha256(data.read_bytes()).hexdigest(), outcome.document)
-        result.outcomes.append(outcome)
-        progress(f"[{index}/{len(sources)}] {source.name}: {describe_outcome(outcome)}")
-    return result
+            settled.append(outcome)
+    # a bar of the pages read is shown only when documents are parsed one at a time
+    parser_args = (config, pages) if len(stale) < PARALLEL_FROM else (config,)
+    outcomes: dict[Path, ParseOutcome] = {}
+    for index, outcome in enumerate(chain(settled, map_on_all_cores(SourceParser, parser_args, stale)), 1):
+        outcomes[outcome.source] = outcome
+        progress(f"[{index}/{len(sources)}] {outcome.source.name}: {describe_outcome(outcome)}")
+    return ParseReport([outcomes[source] for source in sources])
 
 
 def describe_outcome(outcome: ParseOutcome) -> str:
     if outcome.error:
         return f"FAILED: {outcome.error}"
     if outcome.status is Status.PARSED:
-        doc = outcome.document
-        facts = f"{len(doc.tables)} tables, {len(doc.glossary)} glossary terms, "
-        if doc.evaluations:
-            facts += f"{len(doc.evaluations)} project evaluations, "
-        return f"parsed ({facts}{len(doc.warnings)} warnings)"
+        found = outcome.facts
+        facts = f"{found.tables} tables, {found.glossary} glossary terms, "
+        if found.evaluations:
+            facts += f"{found.evaluations} project evaluations, "
+        return f"parsed ({facts}{len(found.warnings)} warnings)"
     return {
         Status.UNCHANGED: "unchanged",
         Status.KEPT_EDIT: "kept hand-edited data file",

@@ -8,23 +8,20 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 from . import buildcache, datafile, urls
 from .config import Config
-from .errors import DataError, PortalError
+from .errors import DataError
 from .model import Document
 from .pages import Page, load_pages
+from .parallel import map_on_all_cores
 from .progress import Say, quiet
 from .search import search_entries
 from .views import DepartmentSummary, department_view, summary_of
 from .writer import SiteWriter, script_json
-
-PARALLEL_FROM = 16  # fewer pages than this render in this process: starting workers would cost more
-
 
 def published_pdf(config: Config, doc: Document) -> Optional[Path]:
     """The PDF a document was parsed from, to publish beside its page: only the very file the data came
@@ -92,28 +89,6 @@ class DepartmentRenderer:
                         summary=summary_of(view, search_entries(view)))
 
 
-_renderer: Optional[DepartmentRenderer] = None  # a worker process's own
-
-
-def _start_worker(config: Config, out_dir: Path, site: dict) -> None:
-    global _renderer
-    _renderer = DepartmentRenderer(config, out_dir, site)
-
-
-def _render_in_worker(path: Path) -> Rendered:
-    return _renderer(path)
-
-
-def _render_all(config: Config, paths: list[Path], out_dir: Path, site: dict) -> Iterator[Rendered]:
-    if len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        renderer = DepartmentRenderer(config, out_dir, site)
-        yield from map(renderer, paths)
-        return
-    with ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_start_worker,
-                             initargs=(config, out_dir, site)) as pool:
-        yield from pool.map(_render_in_worker, paths, chunksize=max(1, min(16, len(paths) // 32)))
-
-
 def _carry_over(old: Path, new: Path) -> None:
     """A department's folder from the previous site, by hard links (copies where links cannot be made).
     Safe: a build writes new files, never into existing ones."""
@@ -137,7 +112,7 @@ def check_slugs(summaries: list[DepartmentSummary]) -> None:
 @dataclass
 class SiteRender:
     summaries: list[DepartmentSummary] = field(default_factory=list)
-    errors: list[PortalError] = field(default_factory=list)
+    errors: list[DataError] = field(default_factory=list)
     pages: int = 0
     rendered: int = 0  # department pages rendered now (the others were carried over)
 
@@ -192,7 +167,7 @@ def render_site(config: Config, out_dir: Path, progress: Say = quiet,
         new_manifest.pages[name] = entry
         result.summaries.append(entry[1])
     todo = [p for p in paths if p.name not in kept]
-    for index, rendered in enumerate(_render_all(config, todo, out_dir, site), 1):
+    for index, rendered in enumerate(map_on_all_cores(DepartmentRenderer, (config, out_dir, site), todo), 1):
         if rendered.error:
             result.errors.append(rendered.error)
             progress(f"FAILED: {rendered.error}")

@@ -2,6 +2,7 @@
 
 Expectations come from the source text, never from the parser's output.
 """
+from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -242,3 +243,20 @@ def test_data_files_round_trip(docs):
         text = datafile.dump_document(doc)
         assert datafile.read_data(text, "x.yaml") == doc
         assert not datafile.is_hand_edited(text)
+
+
+TRICKY = ["'quoted'", 'say "x"', "a: b", "- x", "#1", "a #b", "null", "yes", "No", "on", "1.0", "012", "0x1F", "1_000",
+          " leading", "trailing ", "", "[x]", "{y}", "a, b", "中文，逗号", "tab\there", "%", "@at", "`tick", "!tag",
+          "&anchor", "*alias", "? key", "|", ">", "~", "=", "<<", "2024-01-01", ".inf", "-", "a\\b", "\u00a0nbsp",
+          "控制\x07字符", "emoji 😀", "\ufeffbom", "multi\nline", " multi\nline ", "end\n"]
+
+
+def test_rows_are_written_exactly_as_pyyaml_writes_them(docs, monkeypatch):
+    """Rows skip PyYAML's slow representer; the bytes must not change, whatever a cell holds."""
+    doc = docs["001"]
+    tricky = replace(doc.tables[0], rows=[[t, D("1.50"), None, D("-3")] for t in TRICKY], header=[TRICKY[:10]])
+    doc = replace(doc, tables=[tricky, *doc.tables[1:]])
+    fast = datafile.dump_document(doc)
+    monkeypatch.setattr(datafile, "_flow_row", lambda row: None)  # every row through PyYAML
+    assert fast == datafile.dump_document(doc)
+    assert datafile.read_data(fast, "x.yaml") == doc
