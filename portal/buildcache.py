@@ -50,24 +50,57 @@ def keep_document(config: Config, text_sha: str, document: Document) -> None:
     _atomic_pickle(document_path(config, text_sha), document)
 
 
-def code_and_templates_key(config: Config) -> str:
-    """Checksum of everything every page depends on besides its own data: this code, the templates and
-    static files, the Markdown pages and the settings."""
-    digest = hashlib.sha256(f"{FORMAT}|{config.title}|{config.description}|{config.base_url}|{config.language}".encode())
-    roots = [Path(__file__).parent, config.templates_dir, config.pages_dir]
+def _files_digest(digest, roots: list[Path]) -> None:
     for root in roots:
         for path in sorted(root.rglob("*")) if root.is_dir() else []:
-            if path.is_file() and not path.name.startswith("."):
+            if path.is_file() and not path.name.startswith(".") and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+def pages_key(config: Config, navigation: list[tuple[str, str]]) -> str:
+    """Checksum of everything every department page depends on besides its own data: this code, the
+    templates and static files, the settings, and the Markdown pages' titles (in every page's menu)."""
+    digest = hashlib.sha256(f"{FORMAT}|{config.title}|{config.description}|{config.base_url}|{config.language}|"
+                            f"{navigation}".encode())
+    _files_digest(digest, [Path(__file__).parent, config.templates_dir])
     return digest.hexdigest()
+
+
+def markdown_key(config: Config) -> str:
+    """Checksum of the Markdown pages (their own pages are rendered on every build that writes)."""
+    digest = hashlib.sha256()
+    _files_digest(digest, [config.pages_dir])
+    return digest.hexdigest()
+
+
+def file_state(path: Path) -> tuple[int, int, int]:
+    """A file's (time, size, inode): if these are as before, its content is taken to be too."""
+    stat = path.stat()
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 @dataclass
 class Manifest:
-    key: str = ""  # code_and_templates_key of the last build
+    key: str = ""  # pages_key of the last build
+    markdown: str = ""  # markdown_key of the last build
     site: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
-    pages: dict[str, tuple] = field(default_factory=dict)  # data file name → (inputs, summary)
+    pages: dict[str, tuple] = field(default_factory=dict)  # data file name → ((checksum, PDF state), summary)
+    states: dict[str, tuple] = field(default_factory=dict)  # data file name → file_state when last checked
     site_pages: int = 0  # pages in the site it wrote
+
+
+def source_checks_path(config: Config) -> Path:
+    return config.build_cache_dir / "sources.pickle"
+
+
+def load_source_checks(config: Config) -> dict:
+    """source path → (file_state of the source, of its data file, the parse status found then)."""
+    found = _unpickle(source_checks_path(config))
+    return found if isinstance(found, dict) else {}
+
+
+def save_source_checks(config: Config, checks: dict) -> None:
+    _atomic_pickle(source_checks_path(config), checks)
 
 
 def manifest_path(config: Config) -> Path:

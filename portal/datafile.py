@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-import jsonschema
 import yaml
 
 from .errors import DataError, yaml_syntax_error
@@ -233,7 +232,8 @@ def _line_of(root: yaml.Node, path: list) -> Optional[int]:
     return node.start_mark.line + 1
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+def _describe(error) -> str:
+    """A jsonschema error as 'where: what'."""
     where = ".".join(str(p) for p in error.absolute_path) or "top level"
     return f"{where}: {error.message}"
 
@@ -262,6 +262,8 @@ def read_data(text: str, name: str) -> Document:
     if not isinstance(data, dict):
         raise DataError(name, "expected a mapping of keys (department, year, tables …) at the top level", 1)
     if is_hand_edited(text):
+        import jsonschema  # only edited files need it, and it takes a while to import
+
         errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data),
                         key=lambda e: list(map(str, e.absolute_path)))
         if errors:

@@ -146,6 +146,7 @@ def parse_sources(config: Config, force: bool = False, progress: Say = quiet,
     settled: list[ParseOutcome] = []
     stale: list[tuple[Path, Path]] = []
     claimed: dict[Path, Path] = {}
+    checks = buildcache.load_source_checks(config)
     for source in sources:
         data = data_path_for(config, source)
         if data in claimed:  # X.pdf and X.txt: the second would overwrite the first's data file
@@ -154,7 +155,7 @@ def parse_sources(config: Config, force: bool = False, progress: Say = quiet,
             settled.append(ParseOutcome(source, data, Status.FAILED, error=error))
             continue
         claimed[data] = source
-        outcome = _checked(source, data, force)
+        outcome = None if force else _checked_before(checks, source, data) or _checked(source, data, force)
         if outcome is None:
             stale.append((source, data))
         else:
@@ -165,7 +166,27 @@ def parse_sources(config: Config, force: bool = False, progress: Say = quiet,
     for index, outcome in enumerate(chain(settled, map_on_all_cores(SourceParser, parser_args, stale)), 1):
         outcomes[outcome.source] = outcome
         progress(f"[{index}/{len(sources)}] {outcome.source.name}: {describe_outcome(outcome)}")
+        if outcome.status is not Status.FAILED:
+            checks[str(outcome.source)] = (_state(outcome.source), _state(outcome.data), PARSER_VERSION,
+                                           Status.UNCHANGED if outcome.status is Status.PARSED else outcome.status)
+    buildcache.save_source_checks(config, checks)
     return ParseReport([outcomes[source] for source in sources])
+
+
+def _state(path: Path) -> Optional[tuple]:
+    try:
+        return buildcache.file_state(path)
+    except OSError:
+        return None
+
+
+def _checked_before(checks: dict, source: Path, data: Path) -> Optional[ParseOutcome]:
+    """The outcome found last time, if neither the source nor its data file changed since (no reading,
+    no checksums: a portal of thousands of documents is checked in a moment)."""
+    found = checks.get(str(source))
+    if found is None or found[:3] != (_state(source), _state(data), PARSER_VERSION):
+        return None
+    return ParseOutcome(source, data, found[3])
 
 
 def describe_outcome(outcome: ParseOutcome) -> str:

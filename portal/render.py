@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -85,8 +85,11 @@ class DepartmentRenderer:
                 self.writer.copy(pdf, urls.department(view.slug, urls.SOURCE_PDF))
         except DataError as exc:  # this document's fault: the others go on (a template error stops them all)
             return Rendered(path.name, ("", None), error=exc)
-        return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)),
-                        summary=summary_of(view, search_entries(view)))
+        summary = summary_of(view, script_json(search_entries(view))[1:-1])
+        summary = replace(summary, index_row=self.writer.fragment("_macros.html", "index_row", summary, urls.root(urls.INDEX)),
+                          glossary_html=self.writer.fragment("_macros.html", "glossary_section", summary,
+                                                             urls.root(urls.GLOSSARY)))
+        return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary=summary)
 
 
 def _carry_over(old: Path, new: Path) -> None:
@@ -128,7 +131,8 @@ def site_context(config: Config, pages: list[Page]) -> dict:
 
 def unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, paths: list[Path]) -> dict[str, tuple]:
     """The manifest's entries for the department pages whose inputs are all as when they were rendered
-    into the current site; none if the code, templates, pages or settings changed, or the site did."""
+    into the current site; none if the code, templates, settings or menu changed, or the site did.
+    A data file whose time, size and inode are as the manifest saw them is not read again."""
     if manifest.key != key or manifest.site != buildcache.folder_identity(config.output_dir):
         return {}
     kept = {}
@@ -137,30 +141,39 @@ def unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, pat
         if entry is None:
             continue
         (sha, pdf), summary = entry
-        if hashlib.sha256(path.read_bytes()).hexdigest() == sha and _pdf_state(config, summary.source_file) == pdf \
-                and (config.output_dir / urls.department(summary.slug)).is_file():
+        same = (manifest.states.get(path.name) == buildcache.file_state(path)
+                or hashlib.sha256(path.read_bytes()).hexdigest() == sha)
+        if same and _pdf_state(config, summary.source_file) == pdf and (config.output_dir / summary.url).is_file():
             kept[path.name] = entry
     return kept
 
 
 def up_to_date(config: Config, manifest: buildcache.Manifest) -> bool:
     """True if the last build wrote the current site from exactly these inputs."""
+    if not manifest.pages or manifest.markdown != buildcache.markdown_key(config):
+        return False
     paths = data_files(config)
-    key = buildcache.code_and_templates_key(config)
-    return (bool(manifest.pages) and {p.name for p in paths} == set(manifest.pages)
+    key = buildcache.pages_key(config, navigation(load_pages(config.pages_dir)))
+    return ({p.name for p in paths} == set(manifest.pages)
             and len(unchanged_pages(config, manifest, key, paths)) == len(paths))
+
+
+def navigation(pages: list[Page]) -> list[tuple[str, str]]:
+    return [(page.slug, page.title) for page in pages]
 
 
 def render_site(config: Config, out_dir: Path, progress: Say = quiet,
                 manifest: Optional[buildcache.Manifest] = None) -> tuple[SiteRender, buildcache.Manifest]:
     """Write the whole site into ``out_dir`` (an empty folder); with the previous build's ``manifest``,
     carry over the department pages whose inputs did not change. Returns what was done and the new manifest."""
-    key = buildcache.code_and_templates_key(config)
-    paths = data_files(config)
-    kept = unchanged_pages(config, manifest, key, paths) if manifest else {}
     pages = load_pages(config.pages_dir)
+    key = buildcache.pages_key(config, navigation(pages))
+    paths = data_files(config)
+    states = {p.name: buildcache.file_state(p) for p in paths}  # before reading: an edit during the build counts
+    kept = unchanged_pages(config, manifest, key, paths) if manifest else {}
     site = site_context(config, pages)
-    result, new_manifest = SiteRender(), buildcache.Manifest(key=key)
+    result = SiteRender()
+    new_manifest = buildcache.Manifest(key=key, markdown=buildcache.markdown_key(config))
     for name, entry in kept.items():
         slug = entry[1].slug
         _carry_over(config.output_dir / urls.department(slug, ""), out_dir / urls.department(slug, ""))
@@ -175,6 +188,7 @@ def render_site(config: Config, out_dir: Path, progress: Say = quiet,
         progress(f"[{index}/{len(todo)}] rendered {rendered.summary.department}")
         new_manifest.pages[rendered.data] = (rendered.inputs, rendered.summary)
         result.summaries.append(rendered.summary)
+    new_manifest.states = {name: states[name] for name in new_manifest.pages}
     result.rendered = len(todo) - len(result.errors)
     result.summaries.sort(key=lambda s: (s.department, s.year, s.kind, s.slug))
     check_slugs(result.summaries)
@@ -192,6 +206,6 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, pages: list[Page
     for page in pages:
         writer.page(page.url, "page.html", page=page)
     writer.static(urls.STATIC)
-    entries = [entry for d in departments for entry in d.search]
-    writer.text(urls.SEARCH_INDEX, "window.PORTAL_SEARCH_INDEX = " + script_json(entries) + ";\n")
+    entries = ",".join(d.search for d in departments if d.search)
+    writer.text(urls.SEARCH_INDEX, "window.PORTAL_SEARCH_INDEX = [" + entries + "];\n")
     return writer.count

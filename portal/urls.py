@@ -21,6 +21,11 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", Path(name).stem.lower()).strip("-_")
 
 
+def root(path: str) -> str:
+    """The way back to the site's root from the page at ``path``."""
+    return "../" * path.count("/")
+
+
 def department(slug: str, file: str = "index.html") -> str:
     return f"departments/{slug}/{file}"
 

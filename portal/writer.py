@@ -12,18 +12,25 @@ import tempfile
 import traceback
 from decimal import Decimal
 from pathlib import Path
+from typing import Optional
 
 import jinja2
+from markupsafe import Markup
 
+from . import urls
 from .config import Config
 from .errors import TemplateError
 from .linking import term_id
 from .numbers import amount
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+def make_environment(templates: Path, compiled: Optional[Path] = None) -> jinja2.Environment:
+    """Templates from ``templates``; compiled ones kept in ``compiled`` (Jinja checks they are current)."""
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
     )
@@ -44,21 +51,26 @@ class SiteWriter:
 
     def __init__(self, config: Config, out_dir: Path, site: dict):
         self.config, self.out_dir, self.site = config, out_dir, site
-        self.env = make_environment(config.templates_dir)
+        self.env = make_environment(config.templates_dir, config.build_cache_dir / "templates")
         self.count = 0
 
     def page(self, path: str, template: str, **context) -> None:
-        root = "../" * path.count("/")
         canonical = self.config.base_url + path.removesuffix("index.html") if self.config.base_url else None
+        self.text(path, self._template(template, lambda t: t.render(site=self.site, root=urls.root(path), path=path,
+                                                                    canonical=canonical, **context)))
+        self.count += 1
+
+    def fragment(self, template: str, macro: str, *args) -> Markup:
+        """A macro of a template, called on its own: a piece of a page rendered once and kept."""
+        return Markup(self._template(template, lambda t: getattr(t.module, macro)(*args)))
+
+    def _template(self, template: str, render) -> str:
         try:
-            html = self.env.get_template(template).render(site=self.site, root=root, path=path,
-                                                          canonical=canonical, **context)
+            return render(self.env.get_template(template))
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(str(exc.filename or exc.name or template), exc.message or str(exc), exc.lineno) from None
         except Exception as exc:  # any failure inside a template: report its file and line
             raise _template_error(exc, self.config.templates_dir, template) from None
-        self.text(path, html)
-        self.count += 1
 
     def text(self, path: str, text: str) -> None:
         target = self.out_dir / path

@@ -38,8 +38,13 @@ def delete_document(root):
     (root / "content" / "data" / f"{SOURCE}.yaml").unlink()
 
 
-def change_page(root):
+def retitle_page(root):  # the title is in every page's menu
     edit(root / "content" / "pages" / "about.md", "# ", "# 修订：")
+
+
+def change_page_text(root):  # only its own page shows the text
+    page = root / "content" / "pages" / "about.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n新增的一段说明。\n", encoding="utf-8")
 
 
 def change_template(root):
@@ -52,7 +57,7 @@ def change_config(root):
 
 # change, and whether every department page must be rendered again
 CHANGES = [(change_source, False), (change_data, False), (rename_department, False), (delete_document, False),
-           (change_page, True), (change_template, True), (change_config, True)]
+           (change_page_text, False), (retitle_page, True), (change_template, True), (change_config, True)]
 
 
 @pytest.mark.parametrize("change, everything", CHANGES, ids=[c.__name__ for c, _ in CHANGES])
@@ -96,3 +101,12 @@ def test_a_damaged_build_cache_is_rebuilt(tmp_path):
     change_data(root)
     again = pipeline.build(config)
     assert again.written and again.rendered == 5 and again.errors == []
+
+
+def test_a_new_parser_version_parses_every_unedited_document_again(tmp_path, monkeypatch):
+    root = copy_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    pipeline.build(config)
+    assert {o.status for o in pipeline.parse_sources(config).outcomes} == {pipeline.Status.UNCHANGED}
+    monkeypatch.setattr(pipeline, "PARSER_VERSION", pipeline.PARSER_VERSION + 1)
+    assert {o.status for o in pipeline.parse_sources(config).outcomes} == {pipeline.Status.PARSED}
