@@ -286,6 +286,8 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     value = event.value
     if event.style or not event.implicit[0] or value[:1] not in _RESOLVED_FIRST:
         return value  # quoted, block, or plain text starting as no number, null or boolean can
+    if value == "null":  # how this module writes an empty cell
+        return None
     if _PLAIN_DECIMAL.fullmatch(value):  # the common cases: an amount, a line or page number
         return Decimal(value)
     if _PLAIN_INT.fullmatch(value):

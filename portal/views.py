@@ -35,7 +35,7 @@ class HeaderCell:
 class CellView(NamedTuple):  # a tuple, unpacked by the template: a page has thousands of cells
     role: Literal["amount", "text", "blank", "code", "term"]
     value: Cell
-    shown: str = ""  # amount: as displayed (thousands separators, printed decimals)
+    shown: str = ""  # amount: as displayed (thousands separators, printed decimals); text: with its term links
     href: Optional[str] = None  # code: the row's own anchor; term: the glossary entry
     title: Optional[str] = None  # term: the definition, shortened for a tooltip
 
@@ -141,9 +141,10 @@ def header_cells(header: list[list[Cell]], numeric: list[bool]) -> list[list[Hea
     return out
 
 
-def _cells(cells: list[Cell], row_id: str, code: Optional[str], term: Optional[GlossaryEntry]) -> list[CellView]:
-    out = [CellView("amount", v, amount(v)) if isinstance(v, Decimal) else CellView("blank" if v is None else "text", v)
-           for v in cells]
+def _cells(cells: list[Cell], row_id: str, code: Optional[str], term: Optional[GlossaryEntry],
+           link: Linker) -> list[CellView]:
+    out = [CellView("amount", v, amount(v)) if isinstance(v, Decimal) else
+           CellView("blank", v) if v is None else CellView("text", v, link(v)) for v in cells]
     if code:
         out[0] = CellView("code", code, href=f"#{row_id}")
     if term and len(out) > 1 and out[1].role == "text":
@@ -151,7 +152,7 @@ def _cells(cells: list[Cell], row_id: str, code: Optional[str], term: Optional[G
     return out
 
 
-def table_view(table: Table, code_terms: dict[str, GlossaryEntry]) -> TableView:
+def table_view(table: Table, code_terms: dict[str, GlossaryEntry], link: Linker) -> TableView:
     ids = _unique([f"{table.id}-{row[0]}" if row and is_code(row[0]) else f"{table.id}-r{index}"
                    for index, row in enumerate(table.rows, 1)])
     rows = []
@@ -159,7 +160,7 @@ def table_view(table: Table, code_terms: dict[str, GlossaryEntry]) -> TableView:
         code = cells[0] if cells and is_code(cells[0]) else None
         term = code_terms.get(code) if code else None
         rows.append(RowView(
-            id=row_id, cells=_cells(cells, row_id, code, term), code=code,
+            id=row_id, cells=_cells(cells, row_id, code, term, link), code=code,
             parents=" ".join(parent_codes(code)) if code else "", level=code_level(code) if code else 0,
             total=any(is_total(c) for c in cells[:3]),
         ))
@@ -198,7 +199,8 @@ def _toc(blocks: list[Block], evaluations: list[EvaluationView], glossary: list[
 
 def department_view(doc: Document, source_pdf: Optional[str] = None) -> DepartmentView:
     code_terms = {g.code: g for g in doc.glossary if g.code}
-    tables = [table_view(t, code_terms) for t in doc.tables]
+    link = Linker(doc.glossary)
+    tables = [table_view(t, code_terms, link) for t in doc.tables]
     row_of_code: dict[str, str] = {}
     for view in tables:
         for row in view.rows:
@@ -214,7 +216,7 @@ def department_view(doc: Document, source_pdf: Optional[str] = None) -> Departme
     return DepartmentView(doc=doc, slug=doc.slug, url=urls.department(doc.slug), kind_label=KIND_LABELS[doc.kind],
                           headline=headline(doc), blocks=blocks, tables=tables, evaluations=evaluations,
                           evaluations_unit=units.pop() if len(units) == 1 else MIXED_UNITS,
-                          glossary=glossary, toc=_toc(blocks, evaluations, glossary), link=Linker(doc.glossary),
+                          glossary=glossary, toc=_toc(blocks, evaluations, glossary), link=link,
                           source_pdf=source_pdf)
 
 
