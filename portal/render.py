@@ -23,6 +23,7 @@ from .search import search_entries
 from .views import DepartmentSummary, department_view, summary_of
 from .writer import SiteWriter, script_json
 
+
 def published_pdf(config: Config, doc: Document) -> Optional[Path]:
     """The PDF a document was parsed from, to publish beside its page: only the very file the data came
     from (same checksum), so that 原文第 N 页 points at the page it names. Never an HTML source: served

@@ -18,7 +18,7 @@ from .config import Config
 from .errors import PortalError
 from .progress import Say, quiet
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.1
 QUIET_SECONDS = 0.1  # an editor's save is several writes: wait until the files stop changing
 
 

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import traceback
 from decimal import Decimal
 from pathlib import Path
@@ -104,13 +105,14 @@ def staging_folder(output: Path) -> Path:
 
 
 def swap_in(new: Path, output: Path) -> None:
-    """Replace ``output`` by ``new`` with two renames; the old tree is deleted only afterwards."""
+    """Replace ``output`` by ``new`` with two renames; the old tree is deleted afterwards, while the caller
+    goes on (the preview reloads the browser meanwhile; a command waits for it before it exits)."""
     os.chmod(new, 0o755)
     if output.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{output.name}-old-", dir=output.parent))
         old.rmdir()
         os.replace(output, old)
         os.replace(new, output)
-        shutil.rmtree(old, ignore_errors=True)
+        threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}).start()
     else:
         os.replace(new, output)
