@@ -36,7 +36,8 @@ def parent_codes(code: str) -> list[str]:
 
 def is_total(cell: object) -> bool:
     """A 合计/总计/小计 label."""
-    return isinstance(cell, str) and len(cell) < 24 and squash(cell) in TOTAL_LABELS  # labels are short
+    # every label ends in 计 and is short: most cells are ruled out before being squashed
+    return isinstance(cell, str) and "计" in cell and len(cell) < 24 and squash(cell) in TOTAL_LABELS
 
 
 def is_label(cell: object, label: str) -> bool:
