@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from . import buildcache, datafile
 from .config import Config
@@ -23,6 +23,9 @@ from .reading import SUFFIXES as SOURCE_SUFFIXES
 from .views import DepartmentSummary
 from .parallel import PARALLEL_FROM, map_on_all_cores
 from .writer import staging_folder, swap_in
+
+if TYPE_CHECKING:
+    from .render import Plan
 
 PagesOf = Callable[[Path], PageProgress]  # a source's page progress (a bar for long PDFs)
 
@@ -240,29 +243,28 @@ def build(config: Config, force: bool = False, keep_previous_on_error: bool = Fa
     out; the others are still built. With ``keep_previous_on_error`` (the preview server) any error keeps
     the previous site in place instead. A rendering failure never touches the previous site.
     """
-    from .render import up_to_date  # rendering pulls in Jinja, parsing does not
+    from .render import in_index_order, plan  # rendering pulls in Jinja, parsing does not
 
     started = time.perf_counter()
     result = BuildReport(parse=parse_sources(config, force=force, progress=progress, pages=pages))
     manifest = buildcache.load_manifest(config)
-    if not result.parse.errors and up_to_date(config, manifest):
-        result.departments = sorted((entry[1] for entry in manifest.pages.values()),
-                                    key=lambda s: (s.department, s.year, s.kind, s.slug))
+    todo = plan(config, manifest)
+    if not result.parse.errors and todo.up_to_date:
+        result.departments = in_index_order(entry[1] for entry in manifest.pages.values())
         result.up_to_date = True
         result.pages = manifest.site_pages
     elif not (result.parse.errors and keep_previous_on_error):
-        _render_and_swap(config, manifest, result, progress, keep_previous_on_error)
+        _render_and_swap(config, todo, result, progress, keep_previous_on_error)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _render_and_swap(config: Config, manifest: buildcache.Manifest, result: BuildReport, progress: Say,
-                     keep_previous_on_error: bool) -> None:
+def _render_and_swap(config: Config, todo: Plan, result: BuildReport, progress: Say, keep_previous_on_error: bool) -> None:
     from .render import render_site
 
     staging = staging_folder(config.output_dir)
     try:
-        rendered, new_manifest = render_site(config, staging, progress=progress, manifest=manifest)
+        rendered, new_manifest = render_site(config, staging, todo, progress=progress)
         result.departments, result.render_errors = rendered.summaries, rendered.errors
         result.pages, result.rendered = rendered.pages, rendered.rendered
         if result.errors and keep_previous_on_error:

@@ -87,9 +87,10 @@ class DepartmentRenderer:
         except DataError as exc:  # this document's fault: the others go on (a template error stops them all)
             return Rendered(path.name, ("", None), error=exc)
         summary = summary_of(view, script_json(search_entries(view))[1:-1])
-        summary = replace(summary, index_row=self.writer.fragment("_macros.html", "index_row", summary, urls.root(urls.INDEX)),
-                          glossary_html=self.writer.fragment("_macros.html", "glossary_section", summary,
-                                                             urls.root(urls.GLOSSARY)))
+        index_row = self.writer.fragment("_macros.html", "index_row", summary, urls.root(urls.INDEX))
+        glossary = self.writer.fragment("_macros.html", "glossary_section", summary, view.glossary,
+                                        urls.root(urls.GLOSSARY)) if view.glossary else ""
+        summary = replace(summary, index_row=index_row, glossary_html=glossary)
         return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary=summary)
 
 
@@ -130,7 +131,8 @@ def site_context(config: Config, pages: list[Page]) -> dict:
             "base_url": config.base_url, "pages": pages, "urls": urls}
 
 
-def unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, paths: list[Path]) -> dict[str, tuple]:
+def _unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, paths: list[Path],
+                    states: dict[str, tuple]) -> dict[str, tuple]:
     """The manifest's entries for the department pages whose inputs are all as when they were rendered
     into the current site; none if the code, templates, settings or menu changed, or the site did.
     A data file whose time, size and inode are as the manifest saw them is not read again."""
@@ -142,58 +144,68 @@ def unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, pat
         if entry is None:
             continue
         (sha, pdf), summary = entry
-        same = (manifest.states.get(path.name) == buildcache.file_state(path)
-                or hashlib.sha256(path.read_bytes()).hexdigest() == sha)
+        same = manifest.states.get(path.name) == states[path.name] or hashlib.sha256(path.read_bytes()).hexdigest() == sha
         if same and _pdf_state(config, summary.source_file) == pdf and (config.output_dir / summary.url).is_file():
             kept[path.name] = entry
     return kept
 
 
-def up_to_date(config: Config, manifest: buildcache.Manifest) -> bool:
-    """True if the last build wrote the current site from exactly these inputs."""
-    if not manifest.pages or manifest.markdown != buildcache.markdown_key(config):
-        return False
+@dataclass(frozen=True)
+class Plan:
+    """What a build has to do, worked out once from the inputs and the previous build's manifest."""
+    pages: list[Page]
+    key: str  # buildcache.pages_key
+    markdown: str  # buildcache.markdown_key
+    paths: list[Path]  # the data files
+    states: dict[str, tuple]  # their file_state, taken before anything is read: an edit during the build counts
+    kept: dict[str, tuple]  # the manifest's entries of the department pages to carry over
+    up_to_date: bool  # the current site was built from exactly these inputs
+
+
+def plan(config: Config, manifest: buildcache.Manifest) -> Plan:
+    pages = load_pages(config.pages_dir)
+    key, markdown = buildcache.pages_key(config, navigation(pages)), buildcache.markdown_key(config)
     paths = data_files(config)
-    key = buildcache.pages_key(config, navigation(load_pages(config.pages_dir)))
-    return ({p.name for p in paths} == set(manifest.pages)
-            and len(unchanged_pages(config, manifest, key, paths)) == len(paths))
+    states = {p.name: buildcache.file_state(p) for p in paths}
+    kept = _unchanged_pages(config, manifest, key, paths, states)
+    up_to_date = (bool(manifest.pages) and manifest.markdown == markdown and set(states) == set(manifest.pages)
+                  and len(kept) == len(paths))
+    return Plan(pages, key, markdown, paths, states, kept, up_to_date)
 
 
 def navigation(pages: list[Page]) -> list[tuple[str, str]]:
     return [(page.slug, page.title) for page in pages]
 
 
-def render_site(config: Config, out_dir: Path, progress: Say = quiet,
-                manifest: Optional[buildcache.Manifest] = None) -> tuple[SiteRender, buildcache.Manifest]:
-    """Write the whole site into ``out_dir`` (an empty folder); with the previous build's ``manifest``,
-    carry over the department pages whose inputs did not change. Returns what was done and the new manifest."""
-    pages = load_pages(config.pages_dir)
-    key = buildcache.pages_key(config, navigation(pages))
-    paths = data_files(config)
-    states = {p.name: buildcache.file_state(p) for p in paths}  # before reading: an edit during the build counts
-    kept = unchanged_pages(config, manifest, key, paths) if manifest else {}
-    site = site_context(config, pages)
+def in_index_order(summaries) -> list[DepartmentSummary]:
+    return sorted(summaries, key=lambda s: (s.department, s.year, s.kind, s.slug))
+
+
+def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet) -> tuple[SiteRender, buildcache.Manifest]:
+    """Write the whole site into ``out_dir`` (an empty folder), carrying over the department pages the plan
+    keeps. Returns what was done and the new manifest."""
+    site = site_context(config, todo.pages)
     result = SiteRender()
-    new_manifest = buildcache.Manifest(key=key, markdown=buildcache.markdown_key(config))
-    for name, entry in kept.items():
+    new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown)
+    for name, entry in todo.kept.items():
         slug = entry[1].slug
         _carry_over(config.output_dir / urls.department(slug, ""), out_dir / urls.department(slug, ""))
         new_manifest.pages[name] = entry
         result.summaries.append(entry[1])
-    todo = [p for p in paths if p.name not in kept]
-    for index, rendered in enumerate(map_on_all_cores(DepartmentRenderer, (config, out_dir, site), todo), 1):
+    paths = [p for p in todo.paths if p.name not in todo.kept]
+    for index, rendered in enumerate(map_on_all_cores(DepartmentRenderer, (config, out_dir, site), paths), 1):
         if rendered.error:
             result.errors.append(rendered.error)
             progress(f"FAILED: {rendered.error}")
             continue
-        progress(f"[{index}/{len(todo)}] rendered {rendered.summary.department}")
+        progress(f"[{index}/{len(paths)}] rendered {rendered.summary.department}")
         new_manifest.pages[rendered.data] = (rendered.inputs, rendered.summary)
         result.summaries.append(rendered.summary)
-    new_manifest.states = {name: states[name] for name in new_manifest.pages}
-    result.rendered = len(todo) - len(result.errors)
-    result.summaries.sort(key=lambda s: (s.department, s.year, s.kind, s.slug))
+    new_manifest.states = {name: todo.states[name] for name in new_manifest.pages}
+    result.rendered = len(paths) - len(result.errors)
+    result.summaries = in_index_order(result.summaries)
     check_slugs(result.summaries)
-    result.pages = len(result.summaries) + write_site_pages(config, out_dir, site, pages, result.summaries)
+    result.pages = len(result.summaries) + write_site_pages(config, out_dir, site, todo.pages, result.summaries)
     return result, new_manifest
 
 

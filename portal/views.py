@@ -231,19 +231,18 @@ class DepartmentSummary:
     kind_label: str
     headline: Headline
     table_count: int
-    glossary: list[EntryView]
     search: str  # the page's entries in the site search, as JSON array items (joined as they are)
     source_file: str
     terms: int  # glossary entries
     warnings: int
     index_row: str = ""  # its row on the index and section on the glossary page, rendered (render.py)
-    glossary_html: str = ""
+    glossary_html: str = ""  # "" when the document has no 名词解释
 
 
 def summary_of(view: DepartmentView, search: str) -> DepartmentSummary:
     doc = view.doc
     return DepartmentSummary(slug=view.slug, url=view.url, department=doc.department, year=doc.year,
                              kind=doc.kind, kind_label=view.kind_label, headline=view.headline, table_count=len(view.tables),
-                             glossary=view.glossary, search=search, source_file=doc.source.file,
+                             search=search, source_file=doc.source.file,
                              terms=len(doc.glossary), warnings=len(doc.warnings))
 
