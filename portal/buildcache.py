@@ -86,6 +86,7 @@ class Manifest:
     site: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
     pages: dict[str, tuple] = field(default_factory=dict)  # data file name → ((checksum, PDF state), summary)
     states: dict[str, tuple] = field(default_factory=dict)  # data file name → file_state when last checked
+    identities: dict[str, tuple] = field(default_factory=dict)  # data file name → (file_state, read_identity)
     site_pages: int = 0  # pages in the site it wrote
 
 

@@ -115,7 +115,7 @@ def _flow_row(row: list) -> Optional[str]:
     return "[" + ", ".join(cells) + "]"
 
 
-_ONLY_WHEN_SET = {"page", "pages"}
+_ONLY_WHEN_SET = {"page", "pages", "slug", "department_slug"}  # optional: written when set
 
 
 def _plain(value: Any, rows: list[str]) -> Any:
@@ -274,6 +274,49 @@ def read_data(text: str, name: str) -> Document:
     return _build(Document, data)
 
 
+
+
+IDENTITY = ("department", "year", "kind", "slug", "department_slug")
+
+
+def read_identity(text: str) -> Optional[dict]:
+    """Who a data file's document is (IDENTITY, and ``source_file``), from its top-level keys alone: what the
+    build needs of every document to give each page its address before any page is rendered. ``None`` when
+    the file cannot be read this way; reading it in full then says what is wrong."""
+    found: dict = {}
+    own = not is_hand_edited(text)  # written by parse: identity keys come first, so stop at the first other
+    frames: list[list] = []  # one per open container: [is a mapping, its key awaiting a value (None: a key is next)]
+    loader = _Loader(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            kind = event.__class__
+            if kind is yaml.ScalarEvent:
+                if frames and frames[-1][0] and frames[-1][1] is None:  # a key
+                    frames[-1][1] = event.value
+                    if len(frames) == 1 and own and "department" in found and event.value not in _BEFORE_BODY:
+                        break
+                    continue
+                if len(frames) == 1 and frames[0][1] in IDENTITY:
+                    found[frames[0][1]] = _scalar(event)
+                elif len(frames) == 2 and frames[0][1] == "source" and frames[1][1] == "file":
+                    found["source_file"] = event.value
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                frames.append([kind is yaml.MappingStartEvent, None])
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frames.pop()
+            else:
+                continue
+            if frames and frames[-1][0]:
+                frames[-1][1] = None  # a value ended: a key is next
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return found if {"department", "year", "kind"} <= found.keys() else None
+
+
+_BEFORE_BODY = {*IDENTITY, "title", "source"}
 
 
 _RESOLVED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first characters of non-text plain scalars

@@ -5,7 +5,6 @@ matches, so nothing from the document can become markup.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Iterable, Optional
 
@@ -18,8 +17,13 @@ TOOLTIP_LENGTH = 200
 
 
 def term_id(term: str) -> str:
-    """A stable, ASCII anchor for a glossary term."""
-    return "g-" + hashlib.sha1(term.encode("utf-8")).hexdigest()[:10]
+    """A glossary term's anchor, made from the term, so that a shared link keeps pointing at it."""
+    return "term-" + anchor_text(term)
+
+
+def anchor_text(text: str) -> str:
+    """Text as an HTML id: whitespace (not allowed in ids) dropped, length bounded."""
+    return "".join(str(text).split())[:60]
 
 
 class Linker:

@@ -88,8 +88,9 @@ class Document:
     year: int
     kind: Kind
     title: str
-    slug: str
     source: Source
+    slug: Optional[str] = None  # the document page's URL segment under its department; default <year>-<kind>
+    department_slug: Optional[str] = None  # groups documents into one department page, named so in URLs
     department_aliases: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)

@@ -39,3 +39,13 @@ def normalise_prose(text: str) -> tuple[str, list[str]]:
 def amount(value: object) -> str:
     """An amount as shown: thousands separators and exactly its printed decimals."""
     return format(value, ",f") if isinstance(value, Decimal) else ("" if value is None else str(value))
+
+
+_YUAN = {"元": 0, "千元": 3, "万元": 4, "亿元": 8}  # powers of ten
+
+
+def convert(value: Decimal, unit: str, to: str) -> Optional[Decimal]:
+    """An amount in another unit, exactly (12345.67 元 → 1.234567 万元); None if either unit is not money."""
+    if unit not in _YUAN or to not in _YUAN:
+        return None
+    return value.scaleb(_YUAN[unit] - _YUAN[to])

@@ -10,11 +10,10 @@ from .interpreting import interpret
 from .model import Document, Source
 from .progress import PageProgress, no_pages
 from .reading.cache import read_cached
-from .urls import slugify
 
 # Raise when parsing changes what it writes: data files written by an older parser are then
 # regenerated (unless edited by hand, which parse keeps and reports).
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 
 
 def parse_file(path: Path, progress: PageProgress = no_pages, cache_dir: Optional[Path] = None) -> Document:
@@ -32,9 +31,4 @@ def parse_bytes(data: bytes, file_name: str, display_name: str | None = None,
     """Parse one document; ``file_name`` is recorded in the data file, ``display_name`` names it in errors."""
     source = Source(file=file_name, sha256=hashlib.sha256(data).hexdigest())
     extract = read_cached(data, source.sha256, display_name or file_name, progress, cache_dir)
-    return interpret(extract, source, slug_for(file_name, data))
-
-
-def slug_for(file_name: str, data: bytes) -> str:
-    """The page URL's last part: the file name's stem in lower-case ASCII, or a hash of the content."""
-    return slugify(file_name) or "doc-" + hashlib.sha256(data).hexdigest()[:8]
+    return interpret(extract, source)

@@ -20,7 +20,7 @@ from .model import Document
 from .parsing import PARSER_VERSION, parse_file
 from .progress import PageProgress, Say, no_pages, quiet
 from .reading import SUFFIXES as SOURCE_SUFFIXES
-from .views import DepartmentSummary
+from .views import DocumentSummary
 from .parallel import PARALLEL_FROM, map_on_all_cores
 from .writer import staging_folder, swap_in
 
@@ -212,10 +212,10 @@ def describe_outcome(outcome: ParseOutcome) -> str:
 @dataclass
 class BuildReport:
     parse: ParseReport
-    departments: list[DepartmentSummary] = field(default_factory=list)
+    documents: list[DocumentSummary] = field(default_factory=list)
     render_errors: list[PortalError] = field(default_factory=list)  # data files that could not be rendered
     pages: int = 0
-    rendered: int = 0  # department pages rendered (the others were carried over unchanged)
+    rendered: int = 0  # document pages rendered (the others were carried over unchanged)
     seconds: float = 0.0
     written: bool = False
     up_to_date: bool = False  # nothing changed since the last build: the site was left as it is
@@ -225,12 +225,14 @@ class BuildReport:
         return self.parse.errors + self.render_errors
 
     def summary(self) -> str:
-        tables = sum(d.table_count for d in self.departments)
-        terms = sum(d.terms for d in self.departments)
-        warnings = sum(d.warnings for d in self.departments)
+        tables = sum(d.table_count for d in self.documents)
+        terms = sum(len(d.terms) for d in self.documents)
+        warnings = sum(d.warnings for d in self.documents)
+        departments = len({d.department_key for d in self.documents})
         state = ("site up to date" if self.up_to_date else
-                 f"site written, {self.rendered} department pages rendered" if self.written else "site NOT replaced")
-        return (f"{len(self.departments)} departments, {tables} tables, {terms} glossary terms, {self.pages} pages, "
+                 f"site written, {self.rendered} document pages rendered" if self.written else "site NOT replaced")
+        return (f"{len(self.documents)} documents of {departments} departments, {tables} tables, {terms} glossary terms, "
+                f"{self.pages} pages, "
                 f"{warnings} warnings, {len(self.errors)} errors, {self.seconds:.1f} s ({state})")
 
 
@@ -250,7 +252,7 @@ def build(config: Config, force: bool = False, keep_previous_on_error: bool = Fa
     manifest = buildcache.load_manifest(config)
     todo = plan(config, manifest)
     if not result.parse.errors and todo.up_to_date:
-        result.departments = in_index_order(entry[1] for entry in manifest.pages.values())
+        result.documents = in_index_order(entry[1] for entry in manifest.pages.values())
         result.up_to_date = True
         result.pages = manifest.site_pages
     elif not (result.parse.errors and keep_previous_on_error):
@@ -265,7 +267,7 @@ def _render_and_swap(config: Config, todo: Plan, result: BuildReport, progress: 
     staging = staging_folder(config.output_dir)
     try:
         rendered, new_manifest = render_site(config, staging, todo, progress=progress)
-        result.departments, result.render_errors = rendered.summaries, rendered.errors
+        result.documents, result.render_errors = rendered.summaries, rendered.errors
         result.pages, result.rendered = rendered.pages, rendered.rendered
         if result.errors and keep_previous_on_error:
             shutil.rmtree(staging, ignore_errors=True)

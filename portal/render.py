@@ -14,14 +14,17 @@ from typing import Optional
 
 from . import buildcache, datafile, urls
 from .config import Config
+from .departments import Address, addresses
 from .errors import DataError
 from .model import Document
 from .pages import Page, load_pages
 from .parallel import map_on_all_cores
 from .progress import Say, quiet
-from .search import search_entries
-from .views import DepartmentSummary, department_view, summary_of
-from .writer import SiteWriter, script_json
+from .search import department_entries, glossary_entries, page_entries, search_entries
+from .searchindex import write_index
+from .terms import merged_glossary
+from .views import DocumentSummary, department_pages, document_view, summary_of
+from .writer import SiteWriter
 
 
 def published_pdf(config: Config, doc: Document) -> Optional[Path]:
@@ -48,10 +51,10 @@ def _pdf_state(config: Config, source_file: str) -> Optional[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class Rendered:
-    """One department page: what it was made from, and its summary (or why it could not be made)."""
+    """One document page: what it was made from, and its summary (or why it could not be made)."""
     data: str  # the data file's name
     inputs: tuple  # (checksum of the data file's text, state of the published PDF)
-    summary: Optional[DepartmentSummary] = None
+    summary: Optional[DocumentSummary] = None
     error: Optional[DataError] = None
 
 
@@ -69,33 +72,32 @@ def read_document(config: Config, path: Path) -> tuple[Document, str]:
     return document, sha
 
 
-class DepartmentRenderer:
-    """Renders department pages into one output folder; one per process."""
+class DocumentRenderer:
+    """Renders document pages into one output folder; one per process."""
 
     def __init__(self, config: Config, out_dir: Path, site: dict):
         self.config = config
         self.writer = SiteWriter(config, out_dir, site)
 
-    def __call__(self, path: Path) -> Rendered:
+    def __call__(self, item: tuple[Path, Optional[Address]]) -> Rendered:
+        path, address = item
         try:
             doc, sha = read_document(self.config, path)
+            if address is None:  # read_identity could not tell; read_data would have said why
+                raise DataError(str(path), "expected department, year and kind at the top level of the data file", 1)
             pdf = published_pdf(self.config, doc)
-            view = department_view(doc, urls.SOURCE_PDF if pdf else None)
-            self.writer.page(view.url, "department.html", d=view)
+            view = document_view(doc, address, urls.SOURCE_PDF if pdf else None)
+            self.writer.page(view.url, "document.html", d=view)
             if pdf:
-                self.writer.copy(pdf, urls.department(view.slug, urls.SOURCE_PDF))
+                self.writer.copy(pdf, urls.folder(view.url) + urls.SOURCE_PDF)
         except DataError as exc:  # this document's fault: the others go on (a template error stops them all)
             return Rendered(path.name, ("", None), error=exc)
-        summary = summary_of(view, script_json(search_entries(view))[1:-1])
-        index_row = self.writer.fragment("_macros.html", "index_row", summary, urls.root(urls.INDEX))
-        glossary = self.writer.fragment("_macros.html", "glossary_section", summary, view.glossary,
-                                        urls.root(urls.GLOSSARY)) if view.glossary else ""
-        summary = replace(summary, index_row=index_row, glossary_html=glossary)
+        summary = replace(summary_of(view), search=search_entries(view))
         return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary=summary)
 
 
 def _carry_over(old: Path, new: Path) -> None:
-    """A department's folder from the previous site, by hard links (copies where links cannot be made).
+    """A document's folder from the previous site, by hard links (copies where links cannot be made).
     Safe: a build writes new files, never into existing ones."""
     new.mkdir(parents=True, exist_ok=True)
     for item in old.iterdir():
@@ -105,21 +107,12 @@ def _carry_over(old: Path, new: Path) -> None:
             shutil.copy2(item, new / item.name)
 
 
-def check_slugs(summaries: list[DepartmentSummary]) -> None:
-    owners: dict[str, str] = {}
-    for summary in summaries:
-        if summary.slug in owners:
-            raise DataError(summary.source_file, f"slug '{summary.slug}' is used by {owners[summary.slug]} too; "
-                                                 "give one of them another slug")
-        owners[summary.slug] = summary.source_file
-
-
 @dataclass
 class SiteRender:
-    summaries: list[DepartmentSummary] = field(default_factory=list)
+    summaries: list[DocumentSummary] = field(default_factory=list)
     errors: list[DataError] = field(default_factory=list)
     pages: int = 0
-    rendered: int = 0  # department pages rendered now (the others were carried over)
+    rendered: int = 0  # document pages rendered now (the others were carried over)
 
 
 def data_files(config: Config) -> list[Path]:
@@ -132,22 +125,39 @@ def site_context(config: Config, pages: list[Page]) -> dict:
 
 
 def _unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, paths: list[Path],
-                    states: dict[str, tuple]) -> dict[str, tuple]:
-    """The manifest's entries for the department pages whose inputs are all as when they were rendered
-    into the current site; none if the code, templates, settings or menu changed, or the site did.
-    A data file whose time, size and inode are as the manifest saw them is not read again."""
+                    states: dict[str, tuple], where: dict[str, Optional[Address]]) -> dict[str, tuple]:
+    """The manifest's entries for the document pages whose inputs are all as when they were rendered into
+    the current site, at the address they have now; none if the code, templates, settings or menu changed, or
+    the site did. A data file whose time, size and inode are as the manifest saw them is not read again."""
     if manifest.key != key or manifest.site != buildcache.folder_identity(config.output_dir):
         return {}
     kept = {}
     for path in paths:
         entry = manifest.pages.get(path.name)
-        if entry is None:
+        if entry is None or where[path.name] is None:
             continue
         (sha, pdf), summary = entry
         same = manifest.states.get(path.name) == states[path.name] or hashlib.sha256(path.read_bytes()).hexdigest() == sha
-        if same and _pdf_state(config, summary.source_file) == pdf and (config.output_dir / summary.url).is_file():
+        if (same and summary.url == where[path.name].url and summary.department_key == where[path.name].department_key
+                and _pdf_state(config, summary.source_file) == pdf and (config.output_dir / summary.url).is_file()):
             kept[path.name] = entry
     return kept
+
+
+def _identities(paths: list[Path], states: dict[str, tuple], manifest: buildcache.Manifest) -> dict[str, tuple]:
+    """Each data file's identity (datafile.read_identity), read again only from files that changed."""
+    out = {}
+    for path in paths:
+        known = manifest.identities.get(path.name)
+        if known and known[0] == states[path.name]:
+            out[path.name] = known
+            continue
+        try:
+            identity = datafile.read_identity(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            identity = None  # rendering it says why
+        out[path.name] = (states[path.name], identity)
+    return out
 
 
 @dataclass(frozen=True)
@@ -158,7 +168,9 @@ class Plan:
     markdown: str  # buildcache.markdown_key
     paths: list[Path]  # the data files
     states: dict[str, tuple]  # their file_state, taken before anything is read: an edit during the build counts
-    kept: dict[str, tuple]  # the manifest's entries of the department pages to carry over
+    identities: dict[str, tuple]  # their (file_state, identity)
+    where: dict[str, Optional[Address]]  # the address of each one's page (None: its identity could not be read)
+    kept: dict[str, tuple]  # the manifest's entries of the document pages to carry over
     up_to_date: bool  # the current site was built from exactly these inputs
 
 
@@ -167,58 +179,67 @@ def plan(config: Config, manifest: buildcache.Manifest) -> Plan:
     key, markdown = buildcache.pages_key(config, navigation(pages)), buildcache.markdown_key(config)
     paths = data_files(config)
     states = {p.name: buildcache.file_state(p) for p in paths}
-    kept = _unchanged_pages(config, manifest, key, paths, states)
+    identities = _identities(paths, states, manifest)
+    found = addresses({name: identity for name, (_, identity) in identities.items() if identity})
+    where = {p.name: found.get(p.name) for p in paths}
+    kept = _unchanged_pages(config, manifest, key, paths, states, where)
     up_to_date = (bool(manifest.pages) and manifest.markdown == markdown and set(states) == set(manifest.pages)
                   and len(kept) == len(paths))
-    return Plan(pages, key, markdown, paths, states, kept, up_to_date)
+    return Plan(pages, key, markdown, paths, states, identities, where, kept, up_to_date)
 
 
 def navigation(pages: list[Page]) -> list[tuple[str, str]]:
     return [(page.slug, page.title) for page in pages]
 
 
-def in_index_order(summaries) -> list[DepartmentSummary]:
-    return sorted(summaries, key=lambda s: (s.department, s.year, s.kind, s.slug))
+def in_index_order(summaries) -> list[DocumentSummary]:
+    return sorted(summaries, key=lambda s: (s.department, s.year, s.kind, s.url))
 
 
 def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet) -> tuple[SiteRender, buildcache.Manifest]:
-    """Write the whole site into ``out_dir`` (an empty folder), carrying over the department pages the plan
+    """Write the whole site into ``out_dir`` (an empty folder), carrying over the document pages the plan
     keeps. Returns what was done and the new manifest."""
     site = site_context(config, todo.pages)
     result = SiteRender()
-    new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown)
+    new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown, identities=todo.identities)
     for name, entry in todo.kept.items():
-        slug = entry[1].slug
-        _carry_over(config.output_dir / urls.department(slug, ""), out_dir / urls.department(slug, ""))
+        folder = urls.folder(entry[1].url)
+        _carry_over(config.output_dir / folder, out_dir / folder)
         new_manifest.pages[name] = entry
         result.summaries.append(entry[1])
-    paths = [p for p in todo.paths if p.name not in todo.kept]
-    for index, rendered in enumerate(map_on_all_cores(DepartmentRenderer, (config, out_dir, site), paths), 1):
+    items = [(p, todo.where[p.name]) for p in todo.paths if p.name not in todo.kept]
+    for index, rendered in enumerate(map_on_all_cores(DocumentRenderer, (config, out_dir, site), items), 1):
         if rendered.error:
             result.errors.append(rendered.error)
             progress(f"FAILED: {rendered.error}")
             continue
-        progress(f"[{index}/{len(paths)}] rendered {rendered.summary.department}")
+        progress(f"[{index}/{len(items)}] rendered {rendered.summary.department} {rendered.summary.year} {rendered.summary.kind_label}")
         new_manifest.pages[rendered.data] = (rendered.inputs, rendered.summary)
         result.summaries.append(rendered.summary)
     new_manifest.states = {name: todo.states[name] for name in new_manifest.pages}
-    result.rendered = len(paths) - len(result.errors)
+    result.rendered = len(items) - len(result.errors)
     result.summaries = in_index_order(result.summaries)
-    check_slugs(result.summaries)
     result.pages = len(result.summaries) + write_site_pages(config, out_dir, site, todo.pages, result.summaries)
     return result, new_manifest
 
 
 def write_site_pages(config: Config, out_dir: Path, site: dict, pages: list[Page],
-                     departments: list[DepartmentSummary]) -> int:
-    """The index, glossary, search and Markdown pages, static files and the search index; their count."""
+                     documents: list[DocumentSummary]) -> int:
+    """The department pages, index, glossary, search and Markdown pages, static files and the search index;
+    their count."""
     writer = SiteWriter(config, out_dir, site)
-    writer.page(urls.INDEX, "index.html", departments=departments)
-    writer.page(urls.GLOSSARY, "glossary.html", departments=departments)
+    departments = department_pages(documents)
+    for department in departments:
+        writer.page(department.url, "department.html", department=department)
+    writer.page(urls.INDEX, "index.html", departments=departments, documents=documents)
+    glossary = merged_glossary(documents)
+    writer.page(urls.GLOSSARY, "glossary.html", glossary=glossary)
     writer.page(urls.SEARCH, "search.html")
     for page in pages:
         writer.page(page.url, "page.html", page=page)
     writer.static(urls.STATIC)
-    entries = ",".join(d.search for d in departments if d.search)
-    writer.text(urls.SEARCH_INDEX, "window.PORTAL_SEARCH_INDEX = [" + entries + "];\n")
+    searchable = [entry for department in departments
+                  for entry in [department_entries(department)] + [d.search for d in department.documents]]
+    searchable += [glossary_entries(urls.GLOSSARY, glossary)] + [page_entries(page) for page in pages]
+    write_index(out_dir, searchable)
     return writer.count

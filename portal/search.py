@@ -1,19 +1,64 @@
-"""The site search's index: what a reader can find, and where it links."""
+"""What the site search can find on each page, and where a result links: every table, row, paragraph,
+glossary entry and project report (searchindex.py turns these records into the index)."""
 from __future__ import annotations
 
-from .views import DepartmentView
+import html
+import re
+
+from .pages import Page
+from .searchindex import Record, SearchPage, prepare
+from .terms import Group
+from .views import DepartmentPage, DocumentView
+
+_TAG = re.compile(r"<[^>]+>")
 
 
-def search_entries(d: DepartmentView) -> list[list[str]]:
-    """[text, where, url] for a department, its tables, glossary terms and coded rows."""
-    where = d.doc.department
-    entries = [[d.doc.department, f"{d.doc.year} {d.kind_label}", d.url]]
-    for view in d.tables:
-        entries.append([view.table.title, where, f"{d.url}#{view.table.id}"])
+def search_entries(d: DocumentView):
+    """A document page's records, prepared in the worker that rendered the page."""
+    records = [Record("", "document", f"{d.department} {d.doc.year} {d.kind_label}", d.subtitle)]
+    for b in d.blocks:
+        if b.section:
+            s = b.section.section
+            if s.heading:
+                records.append(Record(f"#{b.section.id}", "text", s.heading))
+            records += [Record(f"#{b.section.id}", "text", s.heading or d.subtitle, p) for p in s.paragraphs]
+            continue
+        view = b.table
+        records.append(Record(f"#{view.id}", "table", view.name, f"单位：{view.unit}"))
         for row in view.rows:
-            if row.code and len(row.cells) > 1 and isinstance(row.cells[1].value, str):
-                entries.append([f"{row.code} {row.cells[1].value}", f"{where} · {view.table.title}",
-                                f"{d.url}#{row.id}"])
-    for entry in d.glossary:
-        entries.append([entry.term, f"{where} · 名词解释", f"{d.url}#{entry.id}"])
-    return entries
+            name = next((c.value for c in row.cells if c.role in ("text", "term")), view.name)
+            first = next((c for c in row.cells if c.role == "amount"), None)
+            records.append(Record(f"#{row.id}", "row", str(name),
+                                  " ".join(c.shown if c.role == "amount" else str(c.value) for c in row.cells
+                                           if c.value is not None),
+                                  first.shown if first else "", view.unit if first else ""))
+        records += [Record(f"#{view.id}", "text", view.name, note) for note in view.table.notes]
+    for e in d.evaluations:
+        ev = e.evaluation
+        records.append(Record(f"#{e.report_id}", "evaluation", ev.project,
+                              f"预算 {ev.budget or ''} 实际支出 {ev.actual or ''} 完成率 {ev.completion_rate or ''}",
+                              format(ev.budget, ",f") if ev.budget is not None else "", ev.unit))
+        for s in ev.sections:
+            records += [Record(f"#{e.report_id}", "text", f"{ev.project} · {s.heading}" if s.heading else ev.project, p)
+                        for p in s.paragraphs]
+    records += [Record(f"#{g.id}", "term", g.term, g.definition) for g in d.glossary]
+    return prepare(SearchPage(d.url, d.department, d.doc.year, d.kind_label, d.subtitle, records))
+
+
+def department_entries(department: DepartmentPage):
+    listed = " ".join(f"{doc.year} {doc.kind_label} {doc.subtitle}" for doc in department.documents)
+    return prepare(SearchPage(department.url, department.name, None, "", department.name,
+                              [Record("", "department", department.name, listed)]))
+
+
+def glossary_entries(url: str, groups: list[Group]):
+    records = []
+    for group in groups:
+        for item in group.terms + [t for g in group.groups for t in g.terms]:
+            records.append(Record(f"#{item.id}", "term", item.term, " ".join(w.definition for w in item.wordings)))
+    return prepare(SearchPage(url, "", None, "", "名词解释", records))
+
+
+def page_entries(page: Page):
+    text = html.unescape(_TAG.sub(" ", str(page.html)))
+    return prepare(SearchPage(page.url, "", None, "", page.title, [Record("", "page", page.title, " ".join(text.split()))]))

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Optional
 
 from .cleaning import squash
+from .comparison import Figure
 from .model import Cell, Document, Table
 from .vocabulary import INCOME_LABELS, SPENDING_LABELS, is_label
 
@@ -73,3 +74,10 @@ def headline(doc: Document) -> Headline:
         sangong=_first_amount(sangong_table.rows[0]) if sangong_table else None,
         sangong_unit=sangong_table.unit if sangong_table else None,
     )
+
+
+def headline_figures(h: Headline) -> list[Figure]:
+    """The figures compared year over year (those the document prints)."""
+    named = [("收入总计", h.income, h.unit), ("支出总计", h.spending, h.unit), ("“三公”经费", h.sangong, h.sangong_unit),
+             ("项目预算", h.budget, h.unit), ("实际支出", h.actual, h.unit)]
+    return [Figure(label, 0, value, unit) for label, value, unit in named if value is not None and unit]

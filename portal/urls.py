@@ -11,9 +11,10 @@ from pathlib import Path
 INDEX = "index.html"
 GLOSSARY = "glossary/index.html"
 SEARCH = "search/index.html"
-SEARCH_INDEX = "static/search-index.js"
+SEARCH_FILES = "search"  # the search index (searchindex.py)
 STATIC = "static"
-SOURCE_PDF = "source.pdf"  # the published original, beside its department's page
+SOURCE_PDF = "source.pdf"  # the published original, beside its document's page
+FAVICON = "static/favicon.svg"
 
 
 def slugify(name: str) -> str:
@@ -26,8 +27,18 @@ def root(path: str) -> str:
     return "../" * path.count("/")
 
 
-def department(slug: str, file: str = "index.html") -> str:
-    return f"departments/{slug}/{file}"
+def department(slug: str) -> str:
+    return f"departments/{slug}/index.html"
+
+
+def document(department_slug: str, slug: str, file: str = "index.html") -> str:
+    """A document's page (or a file beside it): under its department's."""
+    return f"departments/{department_slug}/{slug}/{file}"
+
+
+def folder(path: str) -> str:
+    """The folder of a page: what is carried over, with everything beside the page, when it did not change."""
+    return path.rsplit("/", 1)[0] + "/"
 
 
 def page(slug: str) -> str:

@@ -12,11 +12,13 @@ from typing import Callable, Literal, NamedTuple, Optional
 
 from markupsafe import Markup
 
-from . import urls
-from .linking import Linker, shorten, term_id
+from .cleaning import squash
+from .departments import Address, plain_name
+from .linking import Linker, anchor_text, shorten, term_id
 from .numbers import amount
 from .model import KIND_LABELS, Cell, Document, Evaluation, GlossaryEntry, Section, Table
-from .summary import Headline, headline
+from .comparison import Comparison, Figure, compare
+from .summary import Headline, headline, headline_figures
 from .vocabulary import code_level, is_code, is_total, parent_codes
 
 UNKNOWN_UNIT = "原文未注明"
@@ -52,11 +54,14 @@ class RowView:
 
 @dataclass(frozen=True)
 class TableView:
+    id: str  # its anchor, made from its label or title (and project, where a form repeats)
+    name: str  # what the table of contents calls it
     table: Table
     unit: str
     header: list[list[HeaderCell]]
     rows: list[RowView]
     continued_pages: list[int]  # pages after the first that the table runs on
+    coded: bool  # its first column holds 类/款/项 codes (the page keeps code and name in view)
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,10 @@ class EntryView:
 
 @dataclass(frozen=True)
 class TocEntry:
-    level: str  # CSS class: toc-level-1, toc-level-2, toc-table
+    level: int  # 1 part, 2 chapter, 3 table or report
     href: str
     text: str
+    children: list["TocEntry"] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -96,11 +102,16 @@ class Block:
 
 
 @dataclass(frozen=True)
-class DepartmentView:
+class DocumentView:
+    """A document's page."""
     doc: Document
-    slug: str
     url: str
+    department_url: str  # its department's page
+    department_key: str
+    department: str  # the department's name, without a 本级 suffix
     kind_label: str
+    subtitle: str
+    contents: list[str]  # what the document holds, for the summary at the top
     headline: Headline
     blocks: list[Block]
     tables: list[TableView]
@@ -152,12 +163,45 @@ def _cells(cells: list[Cell], row_id: str, code: Optional[str], term: Optional[G
     return out
 
 
-def table_view(table: Table, code_terms: dict[str, GlossaryEntry], link: Linker) -> TableView:
-    ids = _unique([f"{table.id}-{row[0]}" if row and is_code(row[0]) else f"{table.id}-r{index}"
-                   for index, row in enumerate(table.rows, 1)])
+class Anchors:
+    """The ids of one page, made from what they point to (a table's label or title, a row's code or name, a
+    heading, a term), so that a shared link keeps its meaning after a rebuild; a repeat gets -2, -3."""
+
+    RESERVED = {"main", "toc", "toc-title", "summary", "evaluations", "glossary", "checks", "downloads"}
+
+    def __init__(self):
+        self.used = set(self.RESERVED)
+
+    def take(self, text: str) -> str:
+        base = anchor_text(text) or "x"
+        anchor, n = base, 1
+        while anchor in self.used:
+            n += 1
+            anchor = f"{base}-{n}"
+        self.used.add(anchor)
+        return anchor
+
+
+def project_name(table: Table) -> Optional[str]:
+    """The project a form table is about (项目名称 | …), to tell repeated forms apart."""
+    for row in table.rows[:6]:
+        for label, value in zip(row, row[1:]):
+            if isinstance(label, str) and squash(label) == "项目名称" and isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
+def table_view(table: Table, code_terms: dict[str, GlossaryEntry], link: Linker, anchors: Anchors) -> TableView:
+    project = project_name(table)
+    name = f"{table.label} {table.title}" if table.label else table.title
+    if project:
+        name = f"{name}：{project}"
+    anchor = anchors.take(f"{table.label or table.title}-{project}" if project else table.label or table.title)
     rows = []
-    for row_id, cells in zip(ids, table.rows):
+    for index, cells in enumerate(table.rows, 1):
         code = cells[0] if cells and is_code(cells[0]) else None
+        label = code or next((c for c in cells if isinstance(c, str) and c.strip()), None) or f"r{index}"
+        row_id = anchors.take(f"{anchor}-{label}")
         term = code_terms.get(code) if code else None
         rows.append(RowView(
             id=row_id, cells=_cells(cells, row_id, code, term, link), code=code,
@@ -166,83 +210,167 @@ def table_view(table: Table, code_terms: dict[str, GlossaryEntry], link: Linker)
         ))
     width = max((len(r) for r in table.rows), default=0)
     numeric = [any(isinstance(r[c], Decimal) for r in table.rows if c < len(r)) for c in range(width)]
-    return TableView(table=table, unit=table.unit or UNKNOWN_UNIT, header=header_cells(table.header, numeric),
-                     rows=rows, continued_pages=[page for _, page in table.pages[1:]])
-
-
-def _unique(ids: list[str]) -> list[str]:
-    """A code printed twice in one table (a repeated row) still gets distinct anchors."""
-    seen: dict[str, int] = {}
-    out = []
-    for anchor in ids:
-        seen[anchor] = seen.get(anchor, 0) + 1
-        out.append(anchor if seen[anchor] == 1 else f"{anchor}-{seen[anchor]}")
-    return out
+    return TableView(id=anchor, name=name, table=table, unit=table.unit or UNKNOWN_UNIT,
+                     header=header_cells(table.header, numeric), rows=rows,
+                     continued_pages=[page for _, page in table.pages[1:]], coded=any(r.code for r in rows))
 
 
 def _toc(blocks: list[Block], evaluations: list[EvaluationView], glossary: list[EntryView]) -> list[TocEntry]:
-    """Parts and chapters (levels 1–2) and every table, in document order; then reports and the glossary."""
-    toc = []
+    """The document's own parts (第X部分, 一、…) with the tables under the part they are printed in; then the
+    project reports and the glossary."""
+    top: list[TocEntry] = []
+    open_: list[TocEntry] = []  # the part and chapter the next entry goes under
     for b in blocks:
         if b.section and b.section.section.heading and b.section.section.level <= 2:
-            toc.append(TocEntry(f"toc-level-{b.section.section.level}", f"#{b.section.id}", b.section.section.heading))
+            entry = TocEntry(b.section.section.level, f"#{b.section.id}", b.section.section.heading)
+            while open_ and open_[-1].level >= entry.level:
+                open_.pop()
+            (open_[-1].children if open_ else top).append(entry)
+            open_.append(entry)
         elif b.table:
-            t = b.table.table
-            toc.append(TocEntry("toc-table", f"#{t.id}", f"{t.label} {t.title}" if t.label else t.title))
+            (open_[-1].children if open_ else top).append(TocEntry(3, f"#{b.table.id}", b.table.name))
     if evaluations:
-        toc.append(TocEntry("toc-level-1", "#evaluations", f"项目绩效自评（{len(evaluations)} 个项目）"))
-        toc += [TocEntry("toc-table", f"#{e.report_id}", e.evaluation.project) for e in evaluations]
+        top.append(TocEntry(1, "#evaluations", f"项目绩效自评（{len(evaluations)} 个项目）",
+                            [TocEntry(3, f"#{e.report_id}", e.evaluation.project) for e in evaluations]))
     if glossary:
-        toc.append(TocEntry("toc-level-1", "#glossary", "名词解释"))
-    return toc
+        top.append(TocEntry(1, "#glossary", f"名词解释（{len(glossary)} 条）"))
+    return top
 
 
-def department_view(doc: Document, source_pdf: Optional[str] = None) -> DepartmentView:
+def _contents(doc: Document) -> list[str]:
+    empty = sum(1 for t in doc.tables if t.empty)
+    out = []
+    if doc.tables:
+        out.append(f"{len(doc.tables)} 张表格" + (f"（其中 {empty} 张空表）" if empty else ""))
+    if doc.sections:
+        out.append(f"{sum(1 for s in doc.sections if s.heading)} 个章节的说明")
+    if doc.evaluations:
+        out.append(f"{len(doc.evaluations)} 个项目的绩效自评")
+    if doc.glossary:
+        out.append(f"名词解释 {len(doc.glossary)} 条")
+    return out
+
+
+def document_view(doc: Document, address: Address, source_pdf: Optional[str] = None) -> DocumentView:
     code_terms = {g.code: g for g in doc.glossary if g.code}
     link = Linker(doc.glossary)
-    tables = [table_view(t, code_terms, link) for t in doc.tables]
+    anchors = Anchors()
+    # anchors are taken in document order: sections and tables interleaved as printed
+    order = sorted([(s.line, 0, s) for s in doc.sections] + [(t.line, 1, t) for t in doc.tables],
+                   key=lambda item: item[:2])
+    blocks = []
+    for _, _, item in order:
+        if isinstance(item, Table):
+            blocks.append(Block(item.line, table=table_view(item, code_terms, link, anchors)))
+        else:
+            blocks.append(Block(item.line, section=SectionView(anchors.take(item.heading or f"s-{item.line}"), item)))
+    tables = [b.table for b in blocks if b.table]
     row_of_code: dict[str, str] = {}
     for view in tables:
         for row in view.rows:
             if row.code:
                 row_of_code.setdefault(row.code, row.id)
-    glossary = [EntryView(id=term_id(g.term), term=g.term, definition=g.definition, group=g.group,
+    evaluations = [EvaluationView(anchors.take(f"汇总-{e.project}"), anchors.take(e.project), e) for e in doc.evaluations]
+    glossary = [EntryView(id=anchors.take(term_id(g.term)), term=g.term, definition=g.definition, group=g.group,
                           row=row_of_code.get(g.code) if g.code else None) for g in doc.glossary]
-    evaluations = [EvaluationView(f"e-{i}", f"e-{i}-report", e) for i, e in enumerate(doc.evaluations, 1)]
     units = {e.unit for e in doc.evaluations}
-    blocks = [Block(s.line, section=SectionView(f"s-{s.line}", s)) for s in doc.sections]
-    blocks += [Block(v.table.line, table=v) for v in tables]
-    blocks.sort(key=lambda b: (b.line, b.table is not None))  # a section before a table on the same line
-    return DepartmentView(doc=doc, slug=doc.slug, url=urls.department(doc.slug), kind_label=KIND_LABELS[doc.kind],
-                          headline=headline(doc), blocks=blocks, tables=tables, evaluations=evaluations,
-                          evaluations_unit=units.pop() if len(units) == 1 else MIXED_UNITS,
-                          glossary=glossary, toc=_toc(blocks, evaluations, glossary), link=link,
-                          source_pdf=source_pdf)
+    department = plain_name(doc.department)
+    kind_label = KIND_LABELS[doc.kind]
+    # a collection of project reports prints no title of its own: its first report's is not the document's
+    subtitle = (f"{department} {doc.year} 年{kind_label}（{len(doc.evaluations)} 个项目）" if len(doc.evaluations) > 1
+                else doc.title)
+    return DocumentView(doc=doc, url=address.url, department_url=address.department_url, department_key=address.department_key,
+                        department=department,
+                        kind_label=kind_label, subtitle=subtitle, contents=_contents(doc),
+                        headline=headline(doc), blocks=blocks, tables=tables, evaluations=evaluations,
+                        evaluations_unit=units.pop() if len(units) == 1 else MIXED_UNITS,
+                        glossary=glossary, toc=_toc(blocks, evaluations, glossary), link=link,
+                        source_pdf=source_pdf)
 
 
 @dataclass(frozen=True)
-class DepartmentSummary:
-    """What the site-wide pages (index, glossary, search) need of one department page."""
-    slug: str
+class TermUse:
+    """A glossary entry of one document, for the portal's merged glossary."""
+    term: str
+    definition: str
+    code: Optional[str]
+    href: str  # the entry on its document's page, from the site root
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """What the site-wide pages (index, department pages, glossary, search) need of one document page."""
     url: str
+    department_url: str
+    department_key: str
     department: str
     year: int
     kind: str
     kind_label: str
+    subtitle: str
     headline: Headline
+    figures: list[Figure]  # compared year over year
     table_count: int
-    search: str  # the page's entries in the site search, as JSON array items (joined as they are)
+    terms: list[TermUse]
+    classes: dict[str, str]  # 类 and 款 codes printed in its tables → their names, to group the glossary
     source_file: str
-    terms: int  # glossary entries
     warnings: int
-    index_row: str = ""  # its row on the index and section on the glossary page, rendered (render.py)
-    glossary_html: str = ""  # "" when the document has no 名词解释
+    search: object = None  # its page in the site search (searchindex.prepare)
 
 
-def summary_of(view: DepartmentView, search: str) -> DepartmentSummary:
+def summary_of(view: DocumentView) -> DocumentSummary:
     doc = view.doc
-    return DepartmentSummary(slug=view.slug, url=view.url, department=doc.department, year=doc.year,
-                             kind=doc.kind, kind_label=view.kind_label, headline=view.headline, table_count=len(view.tables),
-                             search=search, source_file=doc.source.file,
-                             terms=len(doc.glossary), warnings=len(doc.warnings))
+    classes: dict[str, str] = {}
+    for table in view.tables:
+        for row in table.rows:
+            if row.code and row.level < 2 and len(row.cells) > 1 and isinstance(row.cells[1].value, str):
+                classes.setdefault(row.code, row.cells[1].value)
+    terms = [TermUse(e.term, e.definition, g.code, f"{view.url}#{e.id}") for e, g in zip(view.glossary, doc.glossary)]
+    return DocumentSummary(url=view.url, department_url=view.department_url, department_key=view.department_key,
+                           department=view.department, year=doc.year, kind=doc.kind, kind_label=view.kind_label,
+                           subtitle=view.subtitle, headline=view.headline, figures=headline_figures(view.headline),
+                           table_count=len(view.tables),
+                           terms=terms, classes=classes, source_file=doc.source.file, warnings=len(doc.warnings))
 
+
+KIND_ORDER = {kind: i for i, kind in enumerate(KIND_LABELS)}
+
+
+@dataclass(frozen=True)
+class DepartmentPage:
+    """A department's page: its documents by year and kind, and its figures compared year over year."""
+    key: str
+    name: str
+    url: str
+    documents: list[DocumentSummary]  # newest first
+    comparisons: list[Comparison]  # one per kind of document printed in two or more years
+    latest: DocumentSummary  # the document the index shows the figures of
+    change: Optional[Decimal]  # its 支出总计 against the year before's, in percent
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({d.year for d in self.documents}, reverse=True)
+
+
+def department_pages(summaries: list[DocumentSummary]) -> list[DepartmentPage]:
+    groups: dict[str, list[DocumentSummary]] = {}
+    for summary in summaries:
+        groups.setdefault(summary.department_key, []).append(summary)
+    pages = []
+    for key, documents in groups.items():
+        documents.sort(key=lambda d: (-d.year, KIND_ORDER[d.kind], d.url))
+        comparisons = []
+        for kind in KIND_LABELS:
+            by_year = {}
+            for d in documents:
+                if d.kind == kind and d.figures:
+                    by_year.setdefault(d.year, d.figures)  # two of one year: the first in page order
+            comparison = compare(KIND_LABELS[kind], sorted(by_year.items()))
+            if comparison:
+                comparisons.append(comparison)
+        latest = next((d for d in documents if d.figures), documents[0])
+        change = next((row.percent for c in comparisons if c.kind_label == latest.kind_label
+                       for row in c.rows if row.label in ("支出总计", "实际支出") and c.years[-1] == latest.year), None)
+        pages.append(DepartmentPage(key, documents[0].department, documents[0].department_url, documents, comparisons,
+                                    latest, change))
+    return sorted(pages, key=lambda p: (p.name, p.url))

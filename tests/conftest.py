@@ -79,3 +79,16 @@ def run_cli(*args, cwd: Path = ROOT) -> Run:
 def documents_of(config) -> list:
     """Every data file's Document (the site is rendered from them), in file-name order."""
     return [datafile.load_document(p) for p in sorted(config.data_dir.glob("*.yaml"))]
+
+
+# The sample documents' pages: departments/<pinyin of the department>/<year>-<kind>/
+DOC_001 = "departments/wu-han-jing-ji-ji-shu-kai-fa-qu-zhi-neng-zhi-zao-chan-ye-yuan-guan-li-ban-gong-shi/2024-budget/index.html"
+DOC_002 = "departments/wu-han-shi-shang-wu-ju/2018-performance-evaluation/index.html"
+
+
+def pages_of(config) -> list:
+    """(Document, the path of its page in the site) for every data file, in file-name order."""
+    from portal import buildcache, render
+
+    where = render.plan(config, buildcache.Manifest()).where
+    return [(datafile.load_document(p), where[p.name].url) for p in sorted(config.data_dir.glob("*.yaml"))]

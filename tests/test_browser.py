@@ -8,17 +8,17 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from tests.conftest import ROOT, documents_of
+from tests.conftest import DOC_001, DOC_002, ROOT, pages_of
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-default-apps"]
-PAGE_001 = "departments/001_94911db390345feb/index.html"
+PAGE_001 = DOC_001
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's chromium not found at {CHROMIUM}")]
@@ -64,7 +64,7 @@ def visible_rows(page, table_id):
 
 def test_filter_narrows_rows_keeps_parents_and_updates_the_url(page, base_url):
     page.goto(base_url + PAGE_001)
-    table = "t03"  # 附表3 支出总表: 28 rows
+    table = "附表3"  # 附表3 支出总表: 28 rows (its anchor is its label)
     box = page.locator(f"#filter-{table}")
     total = page.locator(f"#{table} tbody tr").count()
     assert total == 28
@@ -73,45 +73,45 @@ def test_filter_narrows_rows_keeps_parents_and_updates_the_url(page, base_url):
     assert codes == ["221", "22102", "2210201"]
     assert page.locator(f"#{table} thead tr").first.is_visible()
     assert page.locator(f"#{table} .match-count").inner_text() == f"匹配 1 / {total} 行"
-    assert "t03=%E4%BD%8F" in page.url  # 住 percent-encoded in ?t03=住房公积金
+    assert parse_qs(urlsplit(page.url).query) == {"附表3": ["住房公积金"]}
     box.fill("2010301")
     assert [r.get_attribute("data-code") for r in visible_rows(page, table).all()] == ["201", "20103", "2010301"]
     box.fill("")
-    assert visible_rows(page, table).count() == total and "t03=" not in page.url
-    page.goto(base_url + PAGE_001 + "?t06=公务接待费")  # 附表6, line 301: 30217 公务接待费 0.50
-    assert page.locator("#filter-t06").input_value() == "公务接待费"
-    assert [r.get_attribute("data-code") for r in visible_rows(page, "t06").all()] == ["302", "30217"]
+    assert visible_rows(page, table).count() == total and urlsplit(page.url).query == ""
+    page.goto(base_url + PAGE_001 + "?附表6=公务接待费")  # 附表6, line 301: 30217 公务接待费 0.50
+    assert page.locator("#filter-附表6").input_value() == "公务接待费"
+    assert [r.get_attribute("data-code") for r in visible_rows(page, "附表6").all()] == ["302", "30217"]
 
 
 def test_page_filter_applies_to_every_table(page, base_url):
     page.goto(base_url + PAGE_001 + "?q=住房公积金")
     assert page.locator("#filter-page").input_value() == "住房公积金"
-    assert page.locator("#t03 tbody tr:visible[data-code='2210201']").count() == 1
-    assert page.locator("#t06 tbody tr:visible[data-code='30113']").count() == 1  # 基本支出表 住房公积金
-    assert not page.locator("#t07").is_visible()  # the 三公 table has no such row: hidden while filtering
+    assert page.locator("#附表3 tbody tr:visible[data-code='2210201']").count() == 1
+    assert page.locator("#附表6 tbody tr:visible[data-code='30113']").count() == 1  # 基本支出表 住房公积金
+    assert not page.locator("#附表7").is_visible()  # the 三公 table has no such row: hidden while filtering
 
 
 def test_numeric_sort_orders_by_amount(page, base_url):
     page.goto(base_url + PAGE_001)
-    header = page.locator("#t03 thead th[data-column='2'] button.sort")  # 合计
+    header = page.locator("#附表3 thead th[data-column='2'] button.sort")  # 合计
     header.click()
-    values = [float(v) for v in page.locator("#t03 tbody tr:not(.total) td.num:nth-child(3)").evaluate_all(
+    values = [float(v) for v in page.locator("#附表3 tbody tr:not(.total) td.num:nth-child(3)").evaluate_all(
         "cells => cells.map(c => c.dataset.value)")]
     assert values == sorted(values)
-    texts = page.locator("#t03 tbody tr:not(.total) td:nth-child(3)").all_inner_texts()
+    texts = page.locator("#附表3 tbody tr:not(.total) td:nth-child(3)").all_inner_texts()
     assert texts.index("9.76") < texts.index("81.04")  # as amounts, not as text
     header.click()
-    descending = page.locator("#t03 tbody tr:not(.total) td:nth-child(3)").all_inner_texts()
+    descending = page.locator("#附表3 tbody tr:not(.total) td:nth-child(3)").all_inner_texts()
     assert descending.index("81.04") < descending.index("9.76")
-    assert page.locator("#t03 thead th[data-column='2']").get_attribute("aria-sort") == "descending"
+    assert page.locator("#附表3 thead th[data-column='2']").get_attribute("aria-sort") == "descending"
 
 
 def test_glossary_links_tooltips_and_keyboard(page, base_url):
     page.goto(base_url + PAGE_001)
-    link = page.locator("#t03-2010301 a.term").first  # 行政运行 → its 类/款/项 glossary entry
+    link = page.locator("#附表3-2010301 a.term").first  # 行政运行 → its 类/款/项 glossary entry
     target = link.get_attribute("href")
     link.click()
-    assert page.url.endswith(target)
+    assert unquote(page.url).endswith(target)
     assert page.locator(target).is_visible() and page.locator(target).inner_text().endswith("行政运行（项）")
     term = page.locator("p a.term").first
     term.hover()
@@ -134,7 +134,7 @@ def test_glossary_links_tooltips_and_keyboard(page, base_url):
     assert tip.is_visible()  # focus on a term shows its definition too
     href = page.evaluate("document.activeElement.getAttribute('href')")
     page.keyboard.press("Enter")
-    assert page.url.endswith(href)
+    assert unquote(page.url).endswith(href)
 
 
 def test_index_links_open_each_department(page, base_url, sample_site):
@@ -142,11 +142,13 @@ def test_index_links_open_each_department(page, base_url, sample_site):
     page.goto(base_url)
     links = page.locator("table.index-table tbody th a")
     names = links.all_inner_texts()
-    assert sorted(names) == sorted(d.department for d in report.departments)
+    assert sorted(names) == sorted(d.department for d in report.documents)
     for name in names:
         page.goto(base_url)
         page.get_by_role("link", name=name, exact=True).click()
-        assert page.locator("h1").inner_text() == name
+        assert page.locator("h1").inner_text() == name  # its department page …
+        page.locator(".document-list a").first.click()
+        assert page.locator("h1").inner_text().startswith(name)  # … lists its documents
 
 
 def test_without_javascript_tables_and_glossary_are_there(browser, base_url, sample_site):
@@ -154,13 +156,13 @@ def test_without_javascript_tables_and_glossary_are_there(browser, base_url, sam
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
-        for doc in documents_of(config):
-            page.goto(base_url + f"departments/{doc.slug}/index.html")
+        for doc, url in pages_of(config):
+            page.goto(base_url + url)
             assert page.locator("table.data").count() == sum(not t.empty for t in doc.tables) + bool(doc.evaluations)
             assert page.locator("#glossary dt").count() == len(doc.glossary)
             assert page.locator("input[type=search]").count() == 0  # controls come with JavaScript only
         page.goto(base_url + PAGE_001)
-        assert page.locator("#t03 tbody tr").count() == 28 and page.locator("#t03 tbody tr").nth(3).is_visible()
+        assert page.locator("#附表3 tbody tr").count() == 28 and page.locator("#附表3 tbody tr").nth(3).is_visible()
     finally:
         context.close()
 
@@ -172,7 +174,7 @@ def test_no_outside_requests_and_no_console_errors(page, base_url, sample_site):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     paths = ["", "glossary/index.html", "search/index.html?q=住房", "pages/about/index.html"]
-    paths += [f"departments/{d.slug}/index.html" for d in report.departments]
+    paths += [d.url for d in report.documents] + [d.department_url for d in report.documents]
     for path in paths:
         page.goto(base_url + path)  # waits for "load": the site fetches nothing later (no fetch/XHR in site.js)
     assert requests and all(urlsplit(u).hostname == "127.0.0.1" for u in requests), requests
@@ -193,7 +195,7 @@ def test_phone_viewport_has_no_page_overflow(browser, base_url, sample_site):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        for path in [""] + [f"departments/{d.slug}/index.html" for d in report.departments]:
+        for path in [""] + [d.url for d in report.documents]:
             page.goto(base_url + path)
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, (path, overflow)
@@ -222,7 +224,7 @@ def test_live_reload_updates_the_open_page(browser, project, free_port):
     context = browser.new_context()
     page = context.new_page()
     try:
-        url = f"http://127.0.0.1:{free_port}/departments/002_4e54a5785d908060/index.html"
+        url = f"http://127.0.0.1:{free_port}/{DOC_002}"
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -232,13 +234,13 @@ def test_live_reload_updates_the_open_page(browser, project, free_port):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
-        assert page.locator("h1").inner_text() == "武汉市商务局"
+        assert page.locator(".doc-title").inner_text() == "武汉市商务局 2018 年专项绩效自评报告（16 个项目）"
         page.wait_for_function("() => window.LiveReload !== undefined")  # livereload.js connected
         page.evaluate("window.__marker = 1")  # survives only if the page is never reloaded
         source = project / "content" / "sources" / "002_4e54a5785d908060.txt"
-        source.write_text(source.read_text(encoding="utf-8").replace("武汉市商务局 2018", "武汉市商务厅 2018", 1),
+        source.write_text(source.read_text(encoding="utf-8").replace("招商工作经费 2018 年度整体预算", "招商引资经费 2018 年度整体预算", 1),
                           encoding="utf-8")
-        page.wait_for_function("() => document.querySelector('h1').textContent === '武汉市商务厅'", timeout=20_000)
+        page.wait_for_function("() => document.body.textContent.includes('招商引资经费 2018 年度整体预算')", timeout=20_000)
         assert page.evaluate("window.__marker") is None  # the server reloaded it, we did not
     finally:
         context.close()

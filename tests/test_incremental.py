@@ -71,7 +71,7 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path, change, everything):
     change(root)
     again = pipeline.build(load_config(root / "config.yaml"))
     assert again.written and again.errors == []
-    assert (again.rendered == len(again.departments)) == everything, again.summary()
+    assert (again.rendered == len(again.documents)) == everything, again.summary()
 
     clean = tmp_path / "clean"
     clean.mkdir()
@@ -79,7 +79,7 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path, change, everything):
         shutil.copytree(root / name, clean / name)
     shutil.copy(root / "config.yaml", clean / "config.yaml")
     fresh = pipeline.build(load_config(clean / "config.yaml"))
-    assert fresh.rendered == len(fresh.departments)
+    assert fresh.rendered == len(fresh.documents)
     assert files_of(root / "site") == files_of(clean / "site")
 
 

@@ -94,11 +94,11 @@ def test_a_failed_render_leaves_the_previous_site(project):
     config = load_config(project / "config.yaml")
     assert pipeline.build(config).written
     index = (project / "site" / "index.html").read_bytes()
-    template = project / "templates" / "department.html"
-    template.write_text(template.read_text(encoding="utf-8").replace("{{ doc.department }}</h1>", "{{ doc.no_such_key }}</h1>"),
+    template = project / "templates" / "document.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("{{ d.department }} <span", "{{ doc.no_such_key }} <span"),
                         encoding="utf-8")
     result = cli("build", "--config", project / "config.yaml", cwd=project)
-    assert result.returncode == 1 and "department.html:" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1 and "document.html:" in result.stderr and "Traceback" not in result.stderr
     assert (project / "site" / "index.html").read_bytes() == index
     assert len(list((project / "site" / "departments").glob("*/index.html"))) == 5
     assert not [p for p in project.iterdir() if p.name.startswith(".site-")]  # no staging folder left behind

@@ -27,8 +27,10 @@ def built(tmp_path_factory):
     return config, report
 
 
-def page(config, slug: str) -> str:
-    return (config.output_dir / "departments" / slug / "index.html").read_text(encoding="utf-8")
+def folder_of(report, source: str):
+    """The folder of the page of the document parsed from ``source``."""
+    url = next(d.url for d in report.documents if d.source_file == source)
+    return url.rsplit("/", 1)[0]
 
 
 def test_a_broken_pdf_is_reported_and_the_others_still_build(built):
@@ -36,13 +38,13 @@ def test_a_broken_pdf_is_reported_and_the_others_still_build(built):
     assert report.written
     (error,) = report.errors
     assert str(error).startswith(f"{config.sources_dir / 'broken.pdf'}: damaged or truncated PDF, cannot be opened")
-    assert {d.department for d in report.departments} >= {"杭州市气象局", "郑州市国土资源局"}
+    assert {d.department for d in report.documents} >= {"杭州市气象局", "郑州市国土资源局"}
 
 
 def test_pdf_tables_link_to_their_page_of_the_published_original(built):
-    config, _ = built
-    html = page(config, "hangzhou-meteorology-2026-budget")
-    folder = config.output_dir / "departments" / "hangzhou-meteorology-2026-budget"
+    config, report = built
+    folder = config.output_dir / folder_of(report, PDF)
+    html = (folder / "index.html").read_text(encoding="utf-8")
     assert (folder / "source.pdf").read_bytes() == (CORPUS / PDF).read_bytes()
     # 表1 (收支预算总表) is printed on page 15, 表11 (项目支出绩效表) on page 25 (read off the PDF)
     table1 = html[html.index("2026年市级部门收支预算总表</h3>"):]
@@ -55,10 +57,10 @@ def test_pdf_tables_link_to_their_page_of_the_published_original(built):
 
 
 def test_an_html_source_is_read_but_never_published(built):
-    config, _ = built
-    html = page(config, "zhengzhou-land-resources-2015-budget-explanation")
+    config, report = built
+    folder = config.output_dir / folder_of(report, HTML)
+    html = (folder / "index.html").read_text(encoding="utf-8")
     assert "923.1961" in html  # figures from the running text of the page
-    folder = config.output_dir / "departments" / "zhengzhou-land-resources-2015-budget-explanation"
     assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
     assert "source.pdf" not in html
 
@@ -87,8 +89,9 @@ def test_paragraphs_keep_the_page_they_start_on():
 def test_a_rebuild_from_the_data_files_keeps_every_page_link(built):
     """The second build reads the data files, not the PDF: the pages of tables, sections and terms survive."""
     config, report = built
-    first = page(config, "hangzhou-meteorology-2026-budget")
+    page = config.output_dir / folder_of(report, PDF) / "index.html"
+    first = page.read_text(encoding="utf-8")
     rebuilt = pipeline.build(config)
     assert {o.status for o in rebuilt.parse.outcomes if o.error is None} == {pipeline.Status.UNCHANGED}
-    assert page(config, "hangzhou-meteorology-2026-budget") == first
+    assert page.read_text(encoding="utf-8") == first
     assert first.count('href="source.pdf#page=') >= 10

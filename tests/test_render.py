@@ -10,8 +10,9 @@ import pytest
 from portal import pipeline
 from portal.config import load_config
 from portal.linking import term_id
-from portal.views import header_cells
-from tests.conftest import documents_of
+from portal.departments import Address
+from portal.views import document_view, header_cells
+from tests.conftest import DOC_001, pages_of
 
 
 class Page(HTMLParser):
@@ -79,7 +80,8 @@ def site(sample_site):
 def test_pages_written(site):
     config, report, pages = site
     departments = [p for p in pages if p.startswith("departments/")]
-    assert len(departments) == 5
+    assert len(departments) == 10  # a page per department (the five samples are of five) and one per document
+    assert DOC_001 in pages and DOC_001.rsplit("/", 2)[0] + "/index.html" in pages
     assert {"index.html", "glossary/index.html", "search/index.html"} <= set(pages)
     assert "pages/about/index.html" in pages and "pages/how-to-read/index.html" in pages
     assert (config.output_dir / "static" / "site.js").exists() and (config.output_dir / "static" / "site.css").exists()
@@ -88,39 +90,41 @@ def test_pages_written(site):
 def test_index_lists_every_department_with_headline_figures(site):
     _, report, pages = site
     rows = pages["index.html"].tables["table0"][1:]
-    assert sorted(r[0] for r in rows) == sorted(d.department for d in report.departments)
+    assert sorted(r[0] for r in rows) == sorted(d.department for d in report.documents)
     by_name = {r[0]: r for r in rows}
-    # 001's 收支总表 (line 137): 收入总计 45084.94, 支出总计 45084.94; 三公 5.54 (line 325)
-    assert by_name["武汉经济技术开发区智能制造产业园管理办公室"][3:6] == ["45,084.94 万元", "45,084.94 万元", "5.54 万元"]
-    # 002: the 16 reports' budgets and actual spending added up
-    assert by_name["武汉市商务局"][2] == "专项绩效自评报告"
+    # 001's 收支总表 (line 137): 收入总计 45084.94, 支出总计 45084.94; 三公 5.54 (line 325); one year: no change
+    assert by_name["武汉经济技术开发区智能制造产业园管理办公室"][2:6] == ["45,084.94 万元", "45,084.94 万元", "—", "5.54 万元"]
+    # 002: one document, its 16 reports
+    assert by_name["武汉市商务局"][1] == "2018 专项绩效自评报告"
 
 
 def test_every_table_has_the_rows_of_its_data_file(site):
     config, report, pages = site
-    for doc in documents_of(config):
-        page = pages[f"departments/{doc.slug}/index.html"]
-        assert page.h1 == doc.department
-        for table in doc.tables:
+    for doc, url in pages_of(config):
+        page = pages[url]
+        assert page.h1.startswith(doc.department)
+        for view in document_view(doc, Address("", "", url)).tables:
+            table = view.table
             if table.empty:
-                assert table.id in page.ids and table.id not in page.tables
+                assert view.id in page.ids and view.id not in page.tables
                 continue
-            rendered = page.tables[table.id]
+            rendered = page.tables[view.id]
             body = rendered[len(table.header):]
-            assert len(body) == len(table.rows), (doc.slug, table.id)
+            assert len(body) == len(table.rows), (url, view.id)
             for html_row, row in zip(body, table.rows):
                 assert html_row == [format(c, ",f") if isinstance(c, Decimal) else (c or "").replace("\n", "")
-                                    for c in row], (doc.slug, table.id)
+                                    for c in row], (url, view.id)
 
 
 def test_specific_cells_as_printed(site):
     _, _, pages = site
-    page = pages["departments/001_94911db390345feb/index.html"]
-    spending = page.tables["t03"]  # 附表3 支出总表, line 167: 2010301 行政运行 535.83
+    page = pages[DOC_001]
+    spending = page.tables["附表3"]  # 附表3 支出总表, line 167: 2010301 行政运行 535.83
     assert ["2010301", "行政运行", "535.83", "535.83", "0.00", "", "", ""] in spending
-    general = page.tables["t05"]  # 附表5, line 237: 合计 45,084.94
+    general = page.tables["附表5"]  # 附表5, line 237: 合计 45,084.94
     assert ["", "合计", "45,084.94", "1,122.86", "888.47", "234.39", "43,962.08"] in general
-    assert "t03-2010301" in page.ids  # a permalink anchor by code
+    assert "附表3-2010301" in page.ids  # a permalink anchor made from the table's label and the row's code
+    assert "附表3-合计" in page.ids  # … or its name
 
 
 def test_multi_level_header_spans():
@@ -134,24 +138,24 @@ def test_multi_level_header_spans():
 
 def test_empty_table_says_so(site):
     _, _, pages = site
-    html = (Path(site[0].output_dir) / "departments/001_94911db390345feb/index.html").read_text(encoding="utf-8")
-    section = html[html.index('id="t08"'):html.index('id="t09"')]  # 附表8 政府性基金预算支出表: 此表为空表
+    html = (Path(site[0].output_dir) / DOC_001).read_text(encoding="utf-8")
+    section = html[html.index('id="附表8"'):html.index('id="附表9"')]  # 附表8 政府性基金预算支出表: 此表为空表
     assert "此表为空表" in section and "<table" not in section
 
 
 def test_glossary_anchors_and_term_links_resolve(site):
     config, report, pages = site
-    for doc in documents_of(config):
-        page = pages[f"departments/{doc.slug}/index.html"]
+    for doc, url in pages_of(config):
+        page = pages[url]
         for entry in doc.glossary:
             assert term_id(entry.term) in page.ids
         for link in page.links:
             if link.startswith("#"):
-                assert link[1:] in page.ids, (doc.slug, link)
-    page = pages["departments/001_94911db390345feb/index.html"]
-    assert f"#{term_id('基本支出')}" in page.links  # a term used in the text links to its entry
+                assert link[1:] in page.ids, (url, link)
+    page = pages[DOC_001]
+    assert "#term-基本支出" in page.links  # a term used in the text links to its entry, by the term itself
     classification = term_id("一般公共服务支出（类）政府办公厅（室）及相关机构事务（款）行政运行（项）")
-    assert f"#{classification}" in page.links and "#t03-2010301" in page.links  # row ↔ glossary entry
+    assert f"#{classification}" in page.links and "#附表3-2010301" in page.links  # row ↔ glossary entry
 
 
 def test_every_internal_link_resolves(site):

@@ -1,4 +1,5 @@
 """Everything from a document is untrusted: payloads in every place a document can put text stay inert."""
+import json
 import shutil
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -76,7 +77,7 @@ def hostile_site(tmp_path_factory):
     parsed = parse_bytes(DOCUMENT.encode(), "raw.txt")
     evaluation = Evaluation(project=PAYLOAD, line=1, budget=None, actual=None, completion_rate=None, unit="万元",
                             sections=[Section(heading=PAYLOAD, level=2, paragraphs=[PAYLOAD], line=1)])
-    raw = replace(parsed, slug="raw", department=PAYLOAD, glossary=[replace(parsed.glossary[0], definition=PAYLOAD)],
+    raw = replace(parsed, department_slug="raw", department=PAYLOAD, glossary=[replace(parsed.glossary[0], definition=PAYLOAD)],
                   evaluations=[evaluation])
     raw.sections[-1].paragraphs.append(PAYLOAD)
     raw.tables[0].rows.append([PAYLOAD, None])
@@ -89,8 +90,8 @@ def hostile_site(tmp_path_factory):
 
 def test_payloads_reach_the_data(hostile_site):
     site, report = hostile_site
-    assert next(d for d in report.departments if d.slug == "raw").department == PAYLOAD
-    doc = next(d for d in documents_of(load_config(site.parent / "config.yaml")) if d.slug == "bad")
+    assert next(d for d in report.documents if d.source_file == "raw.txt").department == PAYLOAD
+    doc = next(d for d in documents_of(load_config(site.parent / "config.yaml")) if d.source.file == "bad.txt")
     assert "<script>" not in doc.department and "alert(1)" in doc.department  # tags in sources become text
     assert any("alert(1)" in str(c) for t in doc.tables for r in t.rows for c in r)
     assert any("alert(1)" in g.definition for g in doc.glossary)
@@ -110,12 +111,29 @@ def test_payloads_render_as_inert_text(hostile_site):
             if tag == "script":
                 assert attrs.get("src", "").endswith((".js",)), (page, attrs)  # only our own external scripts
         assert "49" not in text.replace("2049", ""), page  # {{ 7*7 }} was never evaluated
-    raw = (site / "departments" / "raw" / "index.html").read_text(encoding="utf-8")
+    (raw,) = [p.read_text(encoding="utf-8") for p in (site / "departments" / "raw").glob("*/index.html")]
     assert raw.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5  # name, paragraph, cell, glossary, evaluation
 
 
-def test_search_index_is_escaped_for_script_context(hostile_site):
+def strings(value):
+    """Every string in a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, dict)):
+        for item in (value.values() if isinstance(value, dict) else value):
+            yield from strings(item)
+
+
+def test_search_index_holds_the_text_as_data_and_shows_it_as_text(hostile_site):
     site, _ = hostile_site
-    index = (site / "static" / "search-index.js").read_text(encoding="utf-8")
-    assert "alert(1)" in index  # the text is searchable …
-    assert "<" not in index and ">" not in index  # … but cannot close a script or open a tag
+    files = sorted((site / "search").rglob("*.js"))
+    payloads = []
+    for path in files:  # each file is one call siteSearchData("<key>", <JSON>)
+        text = path.read_text(encoding="utf-8")
+        key = path.relative_to(site / "search").with_suffix("").as_posix()
+        prefix = f'siteSearchData("{key}",'
+        assert text.startswith(prefix) and text.rstrip().endswith(");"), path
+        payloads.append(json.loads(text[len(prefix):text.rstrip().rindex(")")]))
+    assert any(PAYLOAD in text for text in strings(payloads))  # the text is searchable, as JSON data …
+    client = (ROOT / "templates" / "static" / "search.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in client and "insertAdjacentHTML" not in client and "eval(" not in client  # … shown as text

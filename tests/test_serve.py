@@ -15,7 +15,7 @@ from tornado.websocket import websocket_connect
 
 from tests.conftest import ROOT, any_free_port, copy_project
 
-DEPARTMENT = "departments/002_4e54a5785d908060/index.html"
+DEPARTMENT = "departments/wu-han-shi-shang-wu-ju/2018-performance-evaluation/index.html"
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -111,7 +111,9 @@ def test_edits_rebuild_and_reload(server):
         source = project / "content" / "sources" / "002_4e54a5785d908060.txt"
         source.write_text(source.read_text(encoding="utf-8").replace("武汉市商务局 2018", "武汉市商务厅 2018", 1), encoding="utf-8")
         assert reloads.next()["command"] == "reload"
-        assert "武汉市商务厅" in fetch(base + DEPARTMENT)[1]
+        # a renamed department's pages move to its new name's address
+        assert "武汉市商务厅" in fetch(base + "departments/wu-han-shi-shang-wu-ting/2018-performance-evaluation/index.html")[1]
+        assert fetch(base + DEPARTMENT)[0] == 404
 
         template = project / "templates" / "base.html"
         template.write_text(template.read_text(encoding="utf-8").replace("跳到正文", "跳到正文（已修改）"), encoding="utf-8")

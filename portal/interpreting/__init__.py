@@ -21,7 +21,7 @@ from .tables import DEPARTMENT_LINE, TITLE_LIKE, UNIT, UNIT_AT_END, extract_tabl
 FORM_NAME_LABELS = {"部门名称", "单位名称", "部门(单位)名称", "项目主管部门"}
 
 
-def interpret(extract: Extract, source: Source, slug: str) -> Document:
+def interpret(extract: Extract, source: Source) -> Document:
     warnings: list[str] = list(extract.warnings)
     lines = extract.lines
     meta = find_metadata(lines, source.file, extract.running_lines, extract.title_hint, warnings)
@@ -46,7 +46,7 @@ def interpret(extract: Extract, source: Source, slug: str) -> Document:
     if glossary_heading is not None and not glossary:
         warnings.append(f"{glossary_heading.where}: 名词解释 heading with no entries under it")
     return Document(
-        department=meta.department, year=meta.year, kind=kind, title=meta.title, slug=slug, source=source,
+        department=meta.department, year=meta.year, kind=kind, title=meta.title, source=source,
         department_aliases=_aliases(meta.department, lines, tables),
         warnings=warnings, sections=sections, tables=tables, glossary=glossary, evaluations=evaluations,
     )

@@ -1,4 +1,5 @@
-/* Progressive enhancement for the budget portal: table filters, sorting, glossary tooltips, site search.
+/* Progressive enhancement for the budget portal: table and glossary filters, sorting, glossary tooltips
+   (the site search is search.js).
    Everything is readable without this file; it only adds controls. No inline script, no third party. */
 (function () {
   "use strict";
@@ -87,8 +88,8 @@
     if (tables.length < 2 || !main) { return; }
     var filter = makeFilter("筛选本页所有表格", "filter-page");
     filter.wrap.classList.add("page-filter");
-    var anchor = main.querySelector(".toc") || main.firstChild;
-    main.insertBefore(filter.wrap, anchor);
+    var anchor = main.querySelector(".doc-layout") || main.querySelector(".toc");
+    if (anchor) { anchor.parentNode.insertBefore(filter.wrap, anchor); } else { main.insertBefore(filter.wrap, main.firstChild); }
     function run(value) {
       var total = 0;
       tables.forEach(function (entry) {
@@ -178,36 +179,32 @@
     document.addEventListener("keydown", function (event) { if (event.key === "Escape") { hide(null); } });
   }
 
-  /* ---------------------------------------------------------------- site search */
+  /* ---------------------------------------------------------------- list filter (the merged glossary) */
 
-  function setupSiteSearch() {
-    var box = document.getElementById("site-search");
-    var index = window.PORTAL_SEARCH_INDEX;
-    if (!box || !index) { return; }
-    var root = box.getAttribute("data-root") || "";
-    box.textContent = "";
-    var filter = makeFilter("搜索部门、表格、科目和名词", "site-search-input");
-    var list = element("ol", { "class": "search-results" });
-    box.appendChild(filter.wrap);
-    box.appendChild(list);
-    function run(value) {
-      var q = normalise(value);
-      list.textContent = "";
-      if (!q) { filter.count.textContent = ""; setParam("q", ""); return; }
-      var hits = index.filter(function (e) { return normalise(e[0] + e[1]).indexOf(q) !== -1; });
-      filter.count.textContent = "找到 " + hits.length + " 条";
-      hits.slice(0, 200).forEach(function (e) {
-        var item = element("li");
-        var link = element("a", { href: root + e[2] }, e[0]);
-        item.appendChild(link);
-        item.appendChild(element("span", { "class": "where" }, " · " + e[1]));
-        list.appendChild(item);
-      });
-      setParam("q", value);
-    }
-    filter.input.addEventListener("input", function () { run(filter.input.value); });
-    filter.input.value = params.get("q") || "";
-    run(filter.input.value);
+  function setupListFilters() {
+    document.querySelectorAll("[data-filter-list]").forEach(function (list, index) {
+      var filter = makeFilter("筛选词条", "filter-list-" + (index + 1));
+      filter.input.placeholder = "输入词条、释义或科目编码";
+      list.parentNode.insertBefore(filter.wrap, list);
+      var items = Array.prototype.slice.call(list.querySelectorAll("[data-filter-item]"));
+      function run(value) {
+        var q = normalise(value);
+        var shown = 0;
+        items.forEach(function (item) {
+          var match = !q || normalise(item.textContent).indexOf(q) !== -1;
+          item.hidden = !match;
+          if (match) { shown += 1; }
+        });
+        list.querySelectorAll("section").forEach(function (group) {
+          group.hidden = Boolean(q) && !group.querySelector("[data-filter-item]:not([hidden])");
+        });
+        filter.count.textContent = q ? "匹配 " + shown + " / " + items.length + " 条" : "共 " + items.length + " 条";
+        setParam("q", value);
+      }
+      filter.input.addEventListener("input", function () { run(filter.input.value); });
+      filter.input.value = params.get("q") || "";
+      run(filter.input.value);
+    });
   }
 
   function start() {
@@ -215,10 +212,10 @@
     setupTables();
     setupPageFilter();
     setupTooltips();
-    setupSiteSearch();
+    setupListFilters();
   }
 
-  /* deferred scripts (site.js, then search-index.js) all run before DOMContentLoaded */
+  /* deferred scripts run before DOMContentLoaded */
   if (document.readyState === "complete") {
     start();
   } else {

@@ -1,0 +1,278 @@
+"""The site search's index: static files that templates/static/search.js reads to search every page.
+
+Layout under ``search/`` (every file is a script calling ``siteSearchData(key, data)``, so that the index
+loads with ``<script>`` elements: that works on any static host, under a sub-path and from file://, where
+fetch() is refused; the data is JSON, the key is the file's path without ``.js``):
+
+- ``manifest``: the shard counts, the labels, and per page (in page order) its department id, year, kind and
+  number of record segments, as one VLQ string (``facets``).
+- ``p/<hex>``: page-level postings, sharded by a hash of the bigram: ``{bigram: pages}`` (see _postings), each
+  page's entry ``2·count + starts_a_name`` and, for a page with several segments, which segments hold the
+  bigram (a bit mask, XOR the full mask, so "all of them" costs one character).
+- ``t/<hex>``: exact names (normalised titles of department, table and term records) → (page, segment),
+  sharded by a hash of the name: ranks "the query is a name" first and says which segment to load.
+- ``r/<page // 1000>/<page>-<segment>``: a page's records in segments of a few KB, with the page's url,
+  title, department, year and kind: loaded only for the result groups shown, to verify and display matches.
+- ``d/<n>``: department names by id, 64 a file, for the department filter.
+
+Numbers are unsigned VLQ in base 64 (5 bits a character, 32 = "more follows"): small values are one character.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import operator
+import re
+import unicodedata
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+RECORD_KINDS = ("department", "document", "table", "row", "text", "term", "evaluation", "page")
+NAME_KINDS = frozenset({"department", "table", "term"})  # a title equal to the query ranks first
+SEGMENT_BYTES = 12_000  # a segment of records: a displayed page costs this, a file costs time to write
+MAX_SEGMENTS = 16  # so that a segment mask stays within 16 bits
+SHARD_BYTES = 16_000  # target size of a postings or names shard
+DEPARTMENTS_PER_FILE = 64
+PAGES_PER_FOLDER = 1000
+BLOCK = 64  # pages in a block of postings: an offset in it is one character of _B64
+MAX_COUNT = 511  # counts are capped so that 2·count + flag takes at most two characters
+
+# Whitespace (an explicit list, identical in search.js: Python's \s and JavaScript's \s differ) and quotes.
+_DROPPED = re.compile("[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+                      "\u201c\u201d\u2018\u2019\"'\u300c\u300d\u300e\u300f]+")
+_DIGIT_COMMA = re.compile(r"([0-9]),(?=[0-9])")
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def normalise(text: str) -> str:
+    """The form in which queries and records are compared: NFKC (full-width and Kangxi radicals folded),
+    lower case, no whitespace, no quotation marks, no comma between digits (45,084.94 → 45084.94)."""
+    text = _DROPPED.sub("", unicodedata.normalize("NFKC", text).lower())
+    return _DIGIT_COMMA.sub(r"\1", text) if "," in text else text
+
+
+def vlq(value: int) -> str:
+    out = []
+    while True:
+        digit, value = value & 31, value >> 5
+        if not value:
+            out.append(_B64[digit])
+            return "".join(out)
+        out.append(_B64[digit | 32])
+
+
+_VLQ = [vlq(n) for n in range(1024)]  # every count and mask value a posting holds, and small deltas
+
+
+def string_hash(text: str) -> int:
+    """FNV-1a over the code points, with a final mix of the high bits into the low ones (search.js: hash)."""
+    h = 2166136261
+    for ch in text:
+        h = ((h ^ ord(ch)) * 16777619) & 0xFFFFFFFF
+    return h ^ (h >> 16)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One findable thing on a page."""
+    anchor: str  # "" = the page itself, else "#id" of the element to jump to
+    kind: str  # one of RECORD_KINDS
+    title: str
+    text: str = ""
+    amount: str = ""  # a row's amount as printed
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One HTML page of the site; url is relative to the site root."""
+    url: str
+    department: str  # "" for pages that are not a department's
+    year: Optional[int]
+    kind: str  # a document kind's label, or ""
+    title: str
+    records: list[Record]
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """What the index needs of a page, computed in a worker: picklable and small."""
+    department: str
+    year: Optional[int]
+    kind: str
+    grams: tuple[str, ...]  # the page's distinct bigrams
+    entries: tuple[str, ...]  # for each bigram, its posting entry without the page delta
+    names: tuple[tuple[str, int], ...]  # (normalised name, segment) of its name records
+    segments: tuple[str, ...]  # each segment's JSON payload
+
+
+def _json(value) -> str:
+    # U+2028/2029 are escaped: older engines do not accept them raw in a script's string literal
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _serialise(record: Record) -> list:
+    item = [record.anchor, RECORD_KINDS.index(record.kind), record.title, record.text, record.amount, record.unit]
+    while len(item) > 3 and not item[-1]:
+        item.pop()
+    return item
+
+
+def prepare(page: SearchPage) -> PreparedPage:
+    items = [_json(_serialise(r)) for r in page.records]
+    sizes = [len(item.encode()) + 1 for item in items]
+    per_segment = max(SEGMENT_BYTES, math.ceil(sum(sizes) / MAX_SEGMENTS))
+    bounds, start, last = [], 0, -1  # where each segment begins
+    for i, item_size in enumerate(sizes):
+        segment = min(MAX_SEGMENTS - 1, start // per_segment)
+        if segment != last:
+            bounds.append(i)
+            last = segment
+        start += item_size
+    bounds.append(len(items))
+
+    head = _json({"u": page.url, "t": page.title, "d": page.department, "y": page.year, "k": page.kind})[:-1]
+    counts: Counter[str] = Counter()
+    masks: defaultdict[str, int] = defaultdict(int)
+    starts: set[str] = set()
+    names: dict[str, int] = {}
+    segments = []
+    for seg in range(len(bounds) - 1):
+        records = page.records[bounds[seg]:bounds[seg + 1]]
+        texts = []
+        for r in records:
+            texts.append(normalise(f"{r.title} {r.text} {r.amount}"))
+            if r.kind in NAME_KINDS:
+                name = normalise(r.title)
+                names.setdefault(name, seg)
+                starts.add(name[:2])
+        # newline never survives normalise(): it keeps bigrams from spanning two records
+        joined = "\n".join(texts)
+        grams = Counter(map(operator.add, joined, joined[1:]))
+        bit = 1 << seg
+        for gram in grams:
+            masks[gram] |= bit
+        counts.update(grams)
+        segments.append(f'{head},"r":[{",".join(items[bounds[seg]:bounds[seg + 1]])}]}}')
+
+    full = (1 << len(segments)) - 1
+    grams, entries = [], []
+    for gram in sorted(counts):
+        if "\n" in gram:
+            continue
+        entry = _VLQ[min(counts[gram], MAX_COUNT) * 2 + (gram in starts)]
+        if full > 1:
+            entry += vlq(masks[gram] ^ full)
+        grams.append(gram)
+        entries.append(entry)
+    return PreparedPage(page.department, page.year, page.kind, tuple(grams), tuple(entries),
+                        tuple(sorted(names.items())), tuple(segments))
+
+
+def _shard_count(total_bytes: int) -> int:
+    """A power of two, so that a shard holds about SHARD_BYTES."""
+    return 1 << max(0, math.ceil(math.log2(max(1, total_bytes / SHARD_BYTES))))
+
+
+def _postings(pages: list[PreparedPage]) -> dict[str, str]:
+    """bigram → its pages, in blocks of 64: VLQ(distance from the bigram's previous block, less one), one
+    character for the number of its pages in the block less one, then for each page its offset in the block
+    (one character) and its entry.
+    Every (bigram, page) pair is appended by C-level map()s, the hot loop on a large site; Python code
+    runs once per (bigram, block) only."""
+    parts: defaultdict[str, list[str]] = defaultdict(list)
+    last: dict[str, int] = {}
+    for block, start in enumerate(range(0, len(pages), BLOCK)):
+        found: defaultdict[str, list[str]] = defaultdict(list)
+        for offset, page in enumerate(pages[start:start + BLOCK]):
+            deque(map(list.append, map(found.__getitem__, page.grams), map(_B64[offset].__add__, page.entries)), 0)
+        for gram, entries in found.items():
+            step = block - last.get(gram, -1)
+            last[gram] = block
+            parts[gram].append(_vlq(step - 1) + _B64[len(entries) - 1] + "".join(entries))
+    return {gram: "".join(p) for gram, p in parts.items()}
+
+
+def _vlq(value: int) -> str:
+    return _VLQ[value] if value < 1024 else vlq(value)
+
+
+def _deltas(ids: list[int]) -> list[str]:
+    return [vlq(ids[0])] + [_vlq(d) for d in map(operator.sub, ids[1:], ids[:-1])]
+
+
+class _Writer:
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.root = str(out_dir)
+        self.written: list[str] = []
+        self.folders: set[str] = set()
+
+    def script(self, key: str, payload: str) -> None:
+        relative = f"search/{key}.js"
+        folder = relative.rpartition("/")[0]
+        if folder not in self.folders:
+            (self.out_dir / folder).mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        with open(os.path.join(self.root, relative), "wb") as f:
+            f.write(f'siteSearchData("{key}",{payload});\n'.encode())
+        self.written.append(relative)
+
+
+def write_index(out_dir: Path, pages: list[PreparedPage]) -> list[str]:
+    """Write the index of these pages (page id = position in the list) under out_dir/search/."""
+    writer = _Writer(out_dir)
+
+    postings = _postings(pages)
+    shards = _shard_count(sum(len(g) * 3 + len(p) + 6 for g, p in postings.items()))
+    _write_shards(writer, "p", shards, postings)
+
+    name_pages: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pid, page in enumerate(pages):
+        for name, seg in page.names:
+            name_pages[name].append((pid, seg))
+    names = {}
+    for name, hits in name_pages.items():
+        ids = [pid for pid, _ in hits]
+        names[name] = "".join(d + vlq(seg) for d, (_, seg) in zip(_deltas(ids), hits))
+    name_shards = _shard_count(sum(len(n) * 3 + len(p) + 6 for n, p in names.items()))
+    _write_shards(writer, "t", name_shards, names)
+
+    departments: dict[str, int] = {}
+    kinds: dict[str, int] = {"": 0}
+    years: dict[Optional[int], int] = {None: 0}
+    facets, previous = [], 0
+    for page in pages:
+        dept = departments.setdefault(page.department, len(departments))
+        step = dept - previous  # zigzag: consecutive pages of one department cost one character
+        facets.append(vlq(step * 2 if step >= 0 else -step * 2 - 1))
+        previous = dept
+        facets.append(vlq(years.setdefault(page.year, len(years))))
+        facets.append(vlq(kinds.setdefault(page.kind, len(kinds))))
+        facets.append(vlq(len(page.segments)))
+    names_by_id = list(departments)
+    for start in range(0, len(names_by_id), DEPARTMENTS_PER_FILE):
+        writer.script(f"d/{start // DEPARTMENTS_PER_FILE}", _json(names_by_id[start:start + DEPARTMENTS_PER_FILE]))
+
+    for pid, page in enumerate(pages):
+        for seg, payload in enumerate(page.segments):
+            writer.script(f"r/{pid // PAGES_PER_FOLDER}/{pid}-{seg}", payload)
+
+    writer.script("manifest", _json({
+        "version": 1, "pages": len(pages), "shards": shards, "nameShards": name_shards,
+        "departments": len(departments), "departmentsPerFile": DEPARTMENTS_PER_FILE,
+        "pagesPerFolder": PAGES_PER_FOLDER, "recordKinds": list(RECORD_KINDS),
+        "kinds": list(kinds), "years": list(years), "facets": "".join(facets)}))
+    return writer.written
+
+
+def _write_shards(writer: _Writer, folder: str, count: int, values: dict[str, str]) -> None:
+    shards: list[dict[str, str]] = [{} for _ in range(count)]
+    for key in sorted(values):
+        shards[string_hash(key) & (count - 1)][key] = values[key]
+    for number, shard in enumerate(shards):  # empty ones too: a missing file would read as an error
+        writer.script(f"{folder}/{number:x}", _json(shard))
