@@ -8,7 +8,7 @@ from typing import NamedTuple, Optional
 from .numbers import convert
 
 
-class Figure(NamedTuple):
+class Measure(NamedTuple):
     """One headline figure of a document: 支出总计, 基本支出, a 类 of spending …"""
     label: str
     level: int  # 0 a total, 1 a part of the figure above it
@@ -39,7 +39,7 @@ def percent_change(before: Optional[Decimal], after: Optional[Decimal]) -> Optio
     return ((after - before) / before * 100).quantize(Decimal("0.1"))
 
 
-def compare(kind_label: str, years: list[tuple[int, list[Figure]]]) -> Optional[Comparison]:
+def compare(kind_label: str, years: list[tuple[int, list[Measure]]]) -> Optional[Comparison]:
     """The figures of two or more years of one kind of document (oldest first). Amounts printed in different
     units are shown in the most common one, converted exactly."""
     if len(years) < 2:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
-from . import buildcache, datafile, urls
+from . import buildcache, datafile, opendata, urls
 from .config import Config
 from .departments import Address, addresses
 from .errors import DataError
@@ -88,11 +88,19 @@ class DocumentRenderer:
             pdf = published_pdf(self.config, doc)
             view = document_view(doc, address, urls.SOURCE_PDF if pdf else None)
             self.writer.page(view.url, "document.html", d=view)
+            folder = urls.folder(view.url)
             if pdf:
-                self.writer.copy(pdf, urls.folder(view.url) + urls.SOURCE_PDF)
+                self.writer.copy(pdf, folder + urls.SOURCE_PDF)
         except DataError as exc:  # this document's fault: the others go on (a template error stops them all)
             return Rendered(path.name, ("", None), error=exc)
-        summary = replace(summary_of(view), search=search_entries(view))
+        # open data beside the page: the data file as it is, JSON, and every table as CSV
+        self.writer.copy(path, folder + urls.DATA_YAML)
+        self.writer.text(folder + urls.DATA_JSON, opendata.document_json(doc))
+        csvs = [opendata.table_csv(table) for table in doc.tables]
+        for table, data in zip(doc.tables, csvs):
+            self.writer.bytes(folder + urls.table_csv(table.id), data)
+        summary = replace(summary_of(view), search=search_entries(view),
+                          resources=tuple(opendata.resources(doc, folder.rstrip("/"), csvs)))
         return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary=summary)
 
 
@@ -235,6 +243,8 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, pages: list[Page
     glossary = merged_glossary(documents)
     writer.page(urls.GLOSSARY, "glossary.html", glossary=glossary)
     writer.page(urls.SEARCH, "search.html")
+    writer.page(urls.CHECKS, "checks.html", documents=documents)
+    writer.text(urls.DATA_PACKAGE, opendata.package(config.title, [r for d in documents for r in d.resources]))
     for page in pages:
         writer.page(page.url, "page.html", page=page)
     writer.static(urls.STATIC)

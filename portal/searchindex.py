@@ -6,7 +6,7 @@ fetch() is refused; the data is JSON, the key is the file's path without ``.js``
 
 - ``manifest``: the shard counts, the labels, and per page (in page order) its department id, year, kind and
   number of record segments, as one VLQ string (``facets``).
-- ``p/<hex>``: page-level postings, sharded by a hash of the bigram: ``{bigram: pages}`` (see _postings), each
+- ``p/<hex>``: page-level postings, sharded by a hash of the bigram (or number 5-gram, see _NUMBER): ``{bigram: pages}`` (see _postings), each
   page's entry ``2·count + starts_a_name`` and, for a page with several segments, which segments hold the
   bigram (a bit mask, XOR the full mask, so "all of them" costs one character).
 - ``t/<hex>``: exact names (normalised titles of department, table and term records) → (page, segment),
@@ -44,6 +44,10 @@ MAX_COUNT = 511  # counts are capped so that 2·count + flag takes at most two c
 _DROPPED = re.compile("[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
                       "\u201c\u201d\u2018\u2019\"'\u300c\u300d\u300e\u300f]+")
 _DIGIT_COMMA = re.compile(r"([0-9]),(?=[0-9])")
+# Digit bigrams are on every page: a run of 5+ digits and points (a code, an amount) is also indexed by its
+# 5-grams, keyed with a leading space (which normalise() never leaves) so that they cannot meet a bigram.
+_NUMBER = re.compile(r"[0-9.]{5,}")
+NUMBER_GRAM = 5
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
@@ -153,6 +157,8 @@ def prepare(page: SearchPage) -> PreparedPage:
         # newline never survives normalise(): it keeps bigrams from spanning two records
         joined = "\n".join(texts)
         grams = Counter(map(operator.add, joined, joined[1:]))
+        grams.update(" " + run[i:i + NUMBER_GRAM] for run in _NUMBER.findall(joined)
+                     for i in range(len(run) - NUMBER_GRAM + 1))
         bit = 1 << seg
         for gram in grams:
             masks[gram] |= bit

@@ -15,6 +15,10 @@ SEARCH_FILES = "search"  # the search index (searchindex.py)
 STATIC = "static"
 SOURCE_PDF = "source.pdf"  # the published original, beside its document's page
 FAVICON = "static/favicon.svg"
+DATA_YAML = "data.yaml"  # a document's data, beside its page
+DATA_JSON = "data.json"
+DATA_PACKAGE = "datapackage.json"  # every table's CSV, described for Frictionless tools
+CHECKS = "checks/index.html"  # the site-wide report of the figures that do not add up
 
 
 def slugify(name: str) -> str:
@@ -43,3 +47,8 @@ def folder(path: str) -> str:
 
 def page(slug: str) -> str:
     return f"pages/{slug}/index.html"
+
+
+def table_csv(table_id: str) -> str:
+    """A table's CSV, beside its document's page."""
+    return f"{table_id}.csv"

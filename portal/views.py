@@ -12,13 +12,17 @@ from typing import Callable, Literal, NamedTuple, Optional
 
 from markupsafe import Markup
 
+from . import urls
 from .cleaning import squash
 from .departments import Address, plain_name
 from .linking import Linker, anchor_text, shorten, term_id
 from .numbers import amount
 from .model import KIND_LABELS, Cell, Document, Evaluation, GlossaryEntry, Section, Table
-from .comparison import Comparison, Figure, compare
-from .summary import Headline, headline, headline_figures
+from .charts import bar_chart, share_chart
+from .checks import CheckReport, Finding, check_document
+from .comparison import Comparison, Measure, compare
+from .figures import Figures, figures
+from .summary import Headline, headline, measures
 from .vocabulary import code_level, is_code, is_total, parent_codes
 
 UNKNOWN_UNIT = "原文未注明"
@@ -102,6 +106,26 @@ class Block:
 
 
 @dataclass(frozen=True)
+class FindingView:
+    finding: Finding
+    href: str  # the row, table or report it is about, on this page
+
+
+@dataclass(frozen=True)
+class Checks:
+    """Whether the document's figures add up (checks.py), for its page."""
+    checked: int
+    errors: list[FindingView]
+    roundings: list[FindingView]
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    file: str  # beside the page
+
+
+@dataclass(frozen=True)
 class DocumentView:
     """A document's page."""
     doc: Document
@@ -113,12 +137,16 @@ class DocumentView:
     subtitle: str
     contents: list[str]  # what the document holds, for the summary at the top
     headline: Headline
+    figures: Figures
     blocks: list[Block]
     tables: list[TableView]
     evaluations: list[EvaluationView]
     evaluations_unit: str  # their common unit, for the summary table's caption
     glossary: list[EntryView]
     toc: list[TocEntry]
+    checks: Checks
+    charts: list[Markup]
+    downloads: list[Download]
     link: Callable[[object], Markup] = field(repr=False)
     source_pdf: Optional[str] = None  # the published PDF beside the page, for 原文第 N 页 links
 
@@ -234,6 +262,8 @@ def _toc(blocks: list[Block], evaluations: list[EvaluationView], glossary: list[
                             [TocEntry(3, f"#{e.report_id}", e.evaluation.project) for e in evaluations]))
     if glossary:
         top.append(TocEntry(1, "#glossary", f"名词解释（{len(glossary)} 条）"))
+    top.append(TocEntry(1, "#checks", "数字核对"))
+    top.append(TocEntry(1, "#downloads", "下载数据"))
     return top
 
 
@@ -276,16 +306,58 @@ def document_view(doc: Document, address: Address, source_pdf: Optional[str] = N
     units = {e.unit for e in doc.evaluations}
     department = plain_name(doc.department)
     kind_label = KIND_LABELS[doc.kind]
+    found = figures(doc)
     # a collection of project reports prints no title of its own: its first report's is not the document's
     subtitle = (f"{department} {doc.year} 年{kind_label}（{len(doc.evaluations)} 个项目）" if len(doc.evaluations) > 1
                 else doc.title)
+    rows = {view.table.id: view for view in tables}
     return DocumentView(doc=doc, url=address.url, department_url=address.department_url, department_key=address.department_key,
                         department=department,
                         kind_label=kind_label, subtitle=subtitle, contents=_contents(doc),
-                        headline=headline(doc), blocks=blocks, tables=tables, evaluations=evaluations,
+                        headline=headline(doc, found), figures=found, blocks=blocks, tables=tables, evaluations=evaluations,
                         evaluations_unit=units.pop() if len(units) == 1 else MIXED_UNITS,
-                        glossary=glossary, toc=_toc(blocks, evaluations, glossary), link=link,
-                        source_pdf=source_pdf)
+                        glossary=glossary, toc=_toc(blocks, evaluations, glossary),
+                        checks=_checks(check_document(doc), rows, evaluations), charts=_charts(found, rows),
+                        downloads=_downloads(doc), link=link, source_pdf=source_pdf)
+
+
+def _row_href(tables: dict[str, TableView], table: Optional[str], row: Optional[int]) -> Optional[str]:
+    view = tables.get(table or "")
+    if view is None:
+        return None
+    return f"#{view.rows[row].id}" if row is not None and row < len(view.rows) else f"#{view.id}"
+
+
+def _checks(report: CheckReport, tables: dict[str, TableView], evaluations: list[EvaluationView]) -> Checks:
+    reports = {e.evaluation.project: f"#{e.report_id}" for e in evaluations}
+    found = [FindingView(f, _row_href(tables, f.table, f.row) or reports.get(f.label.split(" · ")[0], "#evaluations"))
+             for f in report.findings]
+    return Checks(report.checked, [f for f in found if f.finding.severity == "error"],
+                  [f for f in found if f.finding.severity != "error"])
+
+
+def _charts(f: Figures, tables: dict[str, TableView]) -> list[Markup]:
+    """The shape of the budget, drawn from the very cells the tables show (each bar links to its row)."""
+    charts = []
+    if f.by_class:
+        charts.append(bar_chart("支出按功能分类（类）", [(f"{code} {name}", fig.value) for code, name, fig in f.by_class],
+                                f.by_class[0][2].unit or UNKNOWN_UNIT,
+                                href=[_row_href(tables, fig.table, fig.row) or "#" for _, _, fig in f.by_class]))
+    if f.basic and f.project and f.basic.unit == f.project.unit:
+        charts.append(share_chart("基本支出与项目支出", [("基本支出", f.basic.value), ("项目支出", f.project.value)],
+                                  f.basic.unit or UNKNOWN_UNIT))
+    if f.sangong_parts:
+        charts.append(bar_chart("“三公”经费构成", [(label, fig.value) for label, fig in f.sangong_parts],
+                                f.sangong_parts[0][1].unit or UNKNOWN_UNIT,
+                                href=[_row_href(tables, fig.table, fig.row) or "#" for _, fig in f.sangong_parts]))
+    return [c for c in charts if c]
+
+
+def _downloads(doc: Document) -> list[Download]:
+    """The document's data beside its page: the YAML data file, JSON, and a CSV for each table."""
+    out = [Download("全部数据（YAML，本站数据文件）", urls.DATA_YAML), Download("全部数据（JSON）", urls.DATA_JSON)]
+    out += [Download(f"{t.label + ' ' if t.label else ''}{t.title}（CSV）", urls.table_csv(t.id)) for t in doc.tables if not t.empty]
+    return out
 
 
 @dataclass(frozen=True)
@@ -309,13 +381,16 @@ class DocumentSummary:
     kind_label: str
     subtitle: str
     headline: Headline
-    figures: list[Figure]  # compared year over year
+    measures: list[Measure]  # compared year over year
     table_count: int
     terms: list[TermUse]
     classes: dict[str, str]  # 类 and 款 codes printed in its tables → their names, to group the glossary
     source_file: str
     warnings: int
+    checked: int  # equalities its figures were checked on
+    findings: list[tuple[str, str, str]]  # (severity, message, link from the site root) of each that did not hold
     search: object = None  # its page in the site search (searchindex.prepare)
+    resources: tuple = ()  # its tables' CSVs in the site's data package (opendata.resources)
 
 
 def summary_of(view: DocumentView) -> DocumentSummary:
@@ -328,9 +403,12 @@ def summary_of(view: DocumentView) -> DocumentSummary:
     terms = [TermUse(e.term, e.definition, g.code, f"{view.url}#{e.id}") for e, g in zip(view.glossary, doc.glossary)]
     return DocumentSummary(url=view.url, department_url=view.department_url, department_key=view.department_key,
                            department=view.department, year=doc.year, kind=doc.kind, kind_label=view.kind_label,
-                           subtitle=view.subtitle, headline=view.headline, figures=headline_figures(view.headline),
+                           subtitle=view.subtitle, headline=view.headline, measures=measures(view.headline, view.figures),
                            table_count=len(view.tables),
-                           terms=terms, classes=classes, source_file=doc.source.file, warnings=len(doc.warnings))
+                           terms=terms, classes=classes, source_file=doc.source.file, warnings=len(doc.warnings),
+                           checked=view.checks.checked,
+                           findings=[(f.finding.severity, f"{f.finding.label}：{f.finding.message}", view.url + f.href)
+                                     for f in view.checks.errors + view.checks.roundings])
 
 
 KIND_ORDER = {kind: i for i, kind in enumerate(KIND_LABELS)}
@@ -363,12 +441,12 @@ def department_pages(summaries: list[DocumentSummary]) -> list[DepartmentPage]:
         for kind in KIND_LABELS:
             by_year = {}
             for d in documents:
-                if d.kind == kind and d.figures:
-                    by_year.setdefault(d.year, d.figures)  # two of one year: the first in page order
+                if d.kind == kind and d.measures:
+                    by_year.setdefault(d.year, d.measures)  # two of one year: the first in page order
             comparison = compare(KIND_LABELS[kind], sorted(by_year.items()))
             if comparison:
                 comparisons.append(comparison)
-        latest = next((d for d in documents if d.figures), documents[0])
+        latest = next((d for d in documents if d.measures), documents[0])
         change = next((row.percent for c in comparisons if c.kind_label == latest.kind_label
                        for row in c.rows if row.label in ("支出总计", "实际支出") and c.years[-1] == latest.year), None)
         pages.append(DepartmentPage(key, documents[0].department, documents[0].department_url, documents, comparisons,

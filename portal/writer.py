@@ -74,9 +74,12 @@ class SiteWriter:
             raise _template_error(exc, self.config.templates_dir, template) from None
 
     def text(self, path: str, text: str) -> None:
+        self.bytes(path, text.encode("utf-8"))
+
+    def bytes(self, path: str, data: bytes) -> None:
         target = self.out_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+        target.write_bytes(data)
 
     def copy(self, source: Path, path: str) -> None:
         target = self.out_dir / path

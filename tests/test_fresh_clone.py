@@ -19,7 +19,7 @@ def test_clean_clone_builds_the_sample_site(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "5 departments" in result.stdout and "0 errors" in result.stdout
     index = (clone / "site" / "index.html").read_text(encoding="utf-8")
-    assert index.count('href="departments/') == 5
+    assert index.count('<th scope="row"><a href="departments/') == 5  # a row per department
     # the committed data files are current: building parsed nothing again and changed none of them
     status = subprocess.run(["git", "status", "--porcelain", "content"], cwd=clone, capture_output=True, text=True)
     assert status.stdout == ""

@@ -13,6 +13,7 @@
   var BATCH_PAGES = 8;      // pages verified and shown at a time
   var RECORDS_SHOWN = 5;    // matching records listed under a page
   var MAX_GRAMS = 4;        // posting lists loaded for a query: a cover of it, not every bigram
+  var NUMBER_GRAM = 5;
   var DEPARTMENT_FILES = 8; // department-name files loaded for the department filter
   var KIND_NAMES = { department: "部门", document: "文件", table: "表格", row: "行", text: "正文", term: "名词解释",
                      evaluation: "绩效自评", page: "页面" };
@@ -112,6 +113,12 @@
       positions = picked;
     }
     var grams = positions.map(function (p) { return chars[p] + chars[p + 1]; });
+    /* a code or an amount: its first and last 5-grams (searchindex._NUMBER) are far more selective */
+    var runs = (chars.join("").match(/[0-9.]{5,}/g) || []).sort(function (a, b) { return b.length - a.length; });
+    if (runs.length) {
+      grams = grams.filter(function (g) { return !/^[0-9.]+$/.test(g); });
+      grams.unshift(" " + runs[0].slice(0, NUMBER_GRAM), " " + runs[0].slice(-NUMBER_GRAM));
+    }
     return grams.filter(function (g, i) { return grams.indexOf(g) === i; });
   }
 
@@ -119,7 +126,7 @@
      matching pages), ranked: the query is a name on it, a name on it starts with it, more occurrences. */
   function candidates(q) {
     return loadManifest().then(function (m) {
-      var grams = bigramsToLoad(Array.from(q));
+      var chars = Array.from(q), grams = bigramsToLoad(chars), startList = grams.indexOf(chars[0] + chars[1]);
       var loads = grams.map(function (g) { return load(shardKey("p", g, m.shards)); });
       loads.push(load(shardKey("t", q, m.nameShards)));
       return Promise.all(loads).then(function (shards) {
@@ -137,7 +144,7 @@
             count = Math.min(count, e.count); mask &= e.mask;
           }
           if (!mask) { return; }  // no one segment holds them all: no record can
-          var tier = exact.has(id) ? 0 : lists[0].get(id).start ? 1 : 2;
+          var tier = exact.has(id) ? 0 : startList !== -1 && lists[startList].get(id).start ? 1 : 2;
           out.push({ id: id, tier: tier, count: count, mask: mask, exactSegment: exact.get(id), state: "unknown" });
         });
         out.sort(function (a, b) { return a.tier - b.tier || b.count - a.count || a.id - b.id; });
@@ -162,7 +169,7 @@
     }
     page.matches = [];
     function next(i) {
-      if (i === order.length || page.matches.length > RECORDS_SHOWN) {
+      if (i === order.length || page.matches.length) {  // a segment with matches is enough to show the page
         page.more = i < order.length || page.matches.length > RECORDS_SHOWN;
         page.state = page.matches.length ? "match" : "none";
         return page;

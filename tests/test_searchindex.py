@@ -1,0 +1,323 @@
+"""The sharded search index (portal/searchindex.py) and its client (templates/static/search.js), on the sample
+documents: the client, driven in Debian's chromium, must show exactly the pages whose records hold a query."""
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from portal.datafile import read_data
+from portal.model import KIND_LABELS, Document
+from portal.numbers import amount
+from portal.searchindex import Record, SearchPage, normalise, prepare, string_hash, write_index
+from portal.vocabulary import is_code
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+SEARCH_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>搜索</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'">
+<script src="../static/search.js" defer></script></head><body>
+<div id="site-search" data-root="../" data-index="../search/"> <p class="noscript-note">搜索需要 JavaScript。</p> </div>
+</body></html>"""
+# bigrams 支出 出预 预算 all occur in it, the query 支出预算 does not
+TRAP = SearchPage("pages/trap/index.html", "测试部门", 2020, "部门决算", "测试页面",
+                  [Record("", "text", "说明", "预算支出合计，其中出预")])
+
+
+def document_page(doc: Document, url: str) -> SearchPage:
+    """What a document's page contributes, as the integrator may choose: the department, each table and its
+    rows (code and cells as printed), each paragraph, each glossary term and each evaluated project."""
+    records = [Record("", "department", doc.department, " ".join(doc.department_aliases))]
+    for table in doc.tables:
+        records.append(Record(f"#{table.id}", "table", table.title, table.label or ""))
+        for index, row in enumerate(table.rows):
+            code = row[0] if row and is_code(row[0]) else None
+            name = next((c for c in row if isinstance(c, str) and c != code), "")
+            figure = next((c for c in row if isinstance(c, Decimal)), None)
+            cells = " ".join(amount(c) for c in row if c is not None and c != name)
+            records.append(Record(f"#{table.id}-{code or index}", "row", name, cells,
+                                  amount(figure) if figure is not None else "",
+                                  (table.unit or "") if figure is not None else ""))
+    for number, section in enumerate(doc.sections):
+        records += [Record(f"#s{number}", "text", section.heading, p) for p in section.paragraphs]
+    records += [Record(f"#term-{g.term}", "term", g.term, g.definition) for g in doc.glossary]
+    for number, evaluation in enumerate(doc.evaluations):
+        budget = amount(evaluation.budget) if evaluation.budget is not None else ""
+        records.append(Record(f"#e{number}", "evaluation", evaluation.project, "", budget, evaluation.unit))
+        records += [Record(f"#e{number}", "text", s.heading or evaluation.project, p)
+                    for s in evaluation.sections for p in s.paragraphs]
+    return SearchPage(url, doc.department, doc.year, KIND_LABELS[doc.kind], doc.title, records)
+
+
+def sample_pages() -> list[SearchPage]:
+    """One page per sample data file, at departments/<file name>/index.html."""
+    return [document_page(read_data(p.read_text(encoding="utf-8"), p.name), f"departments/{p.stem}/index.html")
+            for p in sorted((ROOT / "content/data").glob("*.yaml"))]
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[SearchPage]:
+    return sample_pages() + [TRAP]
+
+
+def holding(pages: list[SearchPage], query: str) -> list[str]:
+    """The urls of the pages with a record that holds the query: what the client must show."""
+    q = normalise(query)
+    return [p.url for p in pages if any(q in normalise(f"{r.title} {r.text} {r.amount}") for r in p.records)]
+
+
+# ------------------------------------------------------------------------------------------------- Python
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("“三公”经费", "三公经费"),
+    ("「三公」 『经费』 '三' \"公\"", "三公经费三公"),
+    ("45,084.94", "45084.94"),
+    ("１２，３４５．６", "12345.6"),  # full-width digits and comma
+    ("a,b 1, 2", "a,b12"),  # a comma between digits only, after whitespace is gone
+    ("维修（护）费", "维修(护)费"),
+    ("⼒⽀ ＡＢＣ", "力支abc"),  # Kangxi radicals, full-width letters
+    ("预算\u3000支出\n合 计", "预算支出合计"),
+])
+def test_normalise(text, expected):
+    assert normalise(text) == expected
+
+
+def test_expected_pages_agree_with_the_sources(pages):
+    """The reference the browser tests compare with, checked against the source texts by hand."""
+    urls = {p.url.split("/")[1][:3]: p.url for p in pages}
+    assert holding(pages, "2010301") == [urls["001"]]  # 001 source lines 167, 240 (行政运行); in no other source
+    # 30213 维修(护)费: 001 line 297 half-width brackets; 003 line 356 and 004 full-width
+    assert holding(pages, "维修(护)费") == holding(pages, "维修（护）费") == [urls["001"], urls["003"], urls["004"]]
+    assert holding(pages, "45,084.94") == holding(pages, "45084.94") == [urls["001"]]  # 001 source lines 109, 135, 137 …
+
+
+def test_write_index_is_deterministic(pages, tmp_path):
+    prepared = [prepare(p) for p in pages]
+    first = write_index(tmp_path / "a", prepared)
+    second = write_index(tmp_path / "b", [prepare(p) for p in pages])
+    assert first == second and len(first) == len(set(first))
+    for path in first:
+        assert (tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes(), path
+    assert sorted(first) == sorted(str(p.relative_to(tmp_path / "a")) for p in (tmp_path / "a").rglob("*.js"))
+
+
+def read_script(path: Path):
+    """The data of an index file: siteSearchData("key",{...});"""
+    return json.loads(path.read_text(encoding="utf-8").partition(",")[2].rstrip().removesuffix(");"))
+
+
+def posting_pages(search: Path, gram: str) -> list[int]:
+    """The pages the postings list for a bigram (decoded as search.js does)."""
+    manifest = read_script(search / "manifest.js")
+    digits = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+    facets = [digits[c] for c in manifest["facets"]]  # every value is < 32 here: one character each
+    segments = facets[3::4]
+    text = read_script(search / f"p/{string_hash(gram) & (manifest['shards'] - 1):x}.js").get(gram, "")
+    at, block, out = 0, -1, []
+
+    def vlq():
+        nonlocal at
+        value = shift = 0
+        while True:
+            digit = digits[text[at]]
+            at += 1
+            value += (digit & 31) << shift
+            shift += 5
+            if not digit & 32:
+                return value
+
+    while at < len(text):
+        block += vlq() + 1
+        count = digits[text[at]] + 1
+        at += 1
+        for _ in range(count):
+            page = block * 64 + digits[text[at]]
+            at += 1
+            vlq()
+            if segments[page] > 1:
+                vlq()
+            out.append(page)
+    return out
+
+
+def test_postings_are_a_superset_and_the_trap_is_in_it(pages, tmp_path):
+    write_index(tmp_path, [prepare(p) for p in pages])
+    trap = len(pages) - 1
+    for gram in ("支出", "出预", "预算"):
+        assert trap in posting_pages(tmp_path / "search", gram)
+    assert pages[trap].url not in holding(pages, "支出预算")  # so only verification can keep it out
+    for query in ("人员经费", "2010301", "45084.94"):
+        expected = {i for i, p in enumerate(pages) if p.url in holding(pages, query)}
+        grams = [normalise(query)[i:i + 2] for i in range(len(normalise(query)) - 1)]
+        assert expected and all(expected <= set(posting_pages(tmp_path / "search", g)) for g in grams)
+
+
+def test_many_pages_blocks_and_segments(tmp_path):
+    """Past one block of 64 pages and with pages of many segments, every page still decodes."""
+    big = sample_pages()[1]
+    pages = [SearchPage(f"p{i}.html", f"部门{i}", 2024, "部门预算", "t", big.records if i % 50 == 0 else
+                        [Record("", "department", f"部门{i}", "人员经费" if i % 3 == 0 else "")]) for i in range(200)]
+    write_index(tmp_path, [prepare(p) for p in pages])
+    assert posting_pages(tmp_path / "search", "经费") == [i for i in range(200) if i % 3 == 0 or i % 50 == 0]
+
+
+# ------------------------------------------------------------------------------------------------ browser
+
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's chromium not found at {CHROMIUM}")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(pages, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    write_index(root, [prepare(p) for p in pages])
+    (root / "static").mkdir()
+    shutil.copy(ROOT / "templates/static/search.js", root / "static/search.js")
+    (root / "find").mkdir()
+    (root / "find/index.html").write_text(SEARCH_PAGE, encoding="utf-8")
+    (root / "favicon.ico").write_bytes(b"")  # chromium asks for it: no 404 in the console
+    return root
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    api = pytest.importorskip("playwright.sync_api")
+    with api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    assert page.errors == []
+    context.close()
+
+
+def run_query(page, url):
+    """Open the search page at url, show every group; the result pages' urls, site-relative."""
+    page.goto(url)
+    page.wait_for_function("() => /找到|没有找到|至少/.test(document.querySelector('.search-status').textContent)")
+    while page.locator("button.search-more").is_visible():
+        before = page.locator(".search-page").count()
+        page.locator("button.search-more").click()
+        page.wait_for_function(f"() => document.querySelectorAll('.search-page').length > {before}")
+    hrefs = page.locator(".search-page h3 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert all(h.startswith("../") for h in hrefs)
+    return [h.removeprefix("../") for h in hrefs]
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("query", ["三公经费", "45084.94", "45,084.94", "维修(护)费", "人员经费", "2010301",
+                                   "支出预算", "经费"])
+def test_client_shows_exactly_the_pages_holding_the_query(page, base_url, pages, query):
+    expected = holding(pages, query)
+    shown = run_query(page, base_url + "find/index.html?q=" + quote(query))
+    assert sorted(shown) == sorted(expected)
+    if expected:
+        assert page.locator(".search-status").inner_text().startswith(f"找到 {len(expected)} 个页面")
+    else:
+        assert "没有找到" in page.locator(".search-status").inner_text()
+    q = normalise(query)
+    records = page.locator(".search-record")
+    for i in range(records.count()):  # every listed record holds the query, and it is what is marked
+        marks = records.nth(i).locator("mark").all_inner_texts()
+        assert normalise("".join(marks)) == q, (query, records.nth(i).inner_text())
+        href = records.nth(i).locator("a").get_attribute("href")
+        assert href.startswith("../departments/") and "#" in href
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("name", ["武汉市商务局", "江汉区科学技术和经济信息化局", "武汉经济技术开发区智能制造产业园管理办公室"])
+def test_a_department_name_finds_that_department_first(page, base_url, pages, name):
+    run_query(page, base_url + "find/index.html?q=" + quote(name))
+    first = page.locator(".search-group").first
+    assert first.locator("h2").inner_text() == name
+    record = first.locator(".search-record").first
+    assert record.get_attribute("data-kind") == "department"
+    assert record.locator("mark").inner_text() == name
+    url = next(p.url for p in pages if p.department == name)
+    assert record.locator("a").get_attribute("href") == "../" + url
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_filters_are_populated_from_the_results_and_kept_in_the_url(page, base_url, pages):
+    shown = run_query(page, base_url + "find/index.html?q=" + quote("经费"))
+    kinds = page.locator("select[name=kind] option").all_inner_texts()
+    assert kinds[0] == "全部" and sorted(kinds[1:]) == sorted({p.kind for p in pages if p.url in shown})
+    years = page.locator("select[name=year] option").all_inner_texts()[1:]
+    assert years == sorted({str(p.year) for p in pages if p.url in shown}, reverse=True)
+    page.locator("select[name=kind]").select_option("专项绩效自评报告")
+    assert "kind=%E4%B8%93" in page.url  # 专 percent-encoded
+    assert page.locator(".search-page h3 a").evaluate_all("a => a.map(x => x.getAttribute('href'))") == [
+        "../" + p.url for p in pages if p.kind == "专项绩效自评报告"]
+    # a shared link opens with the same filter
+    shown = run_query(page, base_url + "find/index.html?q=" + quote("经费") + "&year=2024&dept=" + quote("武汉市经济和信息化局"))
+    assert page.locator("select[name=year]").input_value() == "2024"
+    assert page.locator("select[name=dept]").input_value() == "武汉市经济和信息化局"
+    assert shown == [p.url for p in pages if p.department == "武汉市经济和信息化局"]
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_keyboard_label_live_region_and_short_queries(page, base_url):
+    page.goto(base_url + "find/index.html")
+    page.get_by_label("搜索全站").focus()
+    page.keyboard.type("经")
+    page.keyboard.press("Enter")
+    assert page.locator(".search-status").get_attribute("aria-live") == "polite"
+    page.wait_for_function("() => document.querySelector('.search-status').textContent.includes('2 个字')")
+    page.keyboard.type("费")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('.search-status').textContent.startsWith('找到')")
+    assert "q=%E7%BB%8F%E8%B4%B9" in page.url
+    assert page.locator(".noscript-note").count() == 0
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_normalise_is_the_same_in_javascript(page, base_url):
+    page.goto(base_url + "find/index.html")
+    texts = ["“三公”经费", "45,084.94", "１２，３４５．６", "a,b 1, 2", "维修（护）费", "⼒⽀ ＡＢＣ", "预算\u3000支出\n合 计",
+             "「三公」 『经费』 '三' \"公\"", "Ⅻ ㎡ ﬁ ①", "\u200b零宽\ufeff空格\xa0"]
+    assert page.evaluate("texts => texts.map(window.siteSearchNormalise)", texts) == [normalise(t) for t in texts]
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_works_from_file_urls(page, site):
+    shown = run_query(page, (site / "find/index.html").as_uri() + "?q=" + quote("2010301"))
+    assert shown and all(urlsplit(u).scheme == "" for u in shown)
+
