@@ -23,7 +23,7 @@ from .progress import Say, quiet
 from .search import department_entries, glossary_entries, page_entries, search_entries
 from .searchindex import write_index
 from .terms import merged_glossary
-from .views import DocumentSummary, department_pages, document_view, summary_of
+from .views import DocumentSummary, department_pages, document_view, index_charts, summary_of
 from .writer import SiteWriter
 
 
@@ -239,7 +239,7 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, pages: list[Page
     departments = department_pages(documents)
     for department in departments:
         writer.page(department.url, "department.html", department=department)
-    writer.page(urls.INDEX, "index.html", departments=departments, documents=documents)
+    writer.page(urls.INDEX, "index.html", departments=departments, documents=documents, charts=index_charts(departments))
     glossary = merged_glossary(documents)
     writer.page(urls.GLOSSARY, "glossary.html", glossary=glossary)
     writer.page(urls.SEARCH, "search.html")

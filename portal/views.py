@@ -16,9 +16,9 @@ from . import urls
 from .cleaning import squash
 from .departments import Address, plain_name
 from .linking import Linker, anchor_text, shorten, term_id
-from .numbers import amount
+from .numbers import amount, convert
 from .model import KIND_LABELS, Cell, Document, Evaluation, GlossaryEntry, Section, Table
-from .charts import bar_chart, share_chart
+from .charts import bar_chart, comparison_chart, share_chart
 from .checks import CheckReport, Finding, check_document
 from .comparison import Comparison, Measure, compare
 from .figures import Figures, figures
@@ -452,3 +452,21 @@ def department_pages(summaries: list[DocumentSummary]) -> list[DepartmentPage]:
         pages.append(DepartmentPage(key, documents[0].department, documents[0].department_url, documents, comparisons,
                                     latest, change))
     return sorted(pages, key=lambda p: (p.name, p.url))
+
+
+INDEX_CHART_BARS = 20  # a chart of a province's thousand departments would be a wall: the largest, listed in full below
+
+
+def index_charts(departments: list[DepartmentPage]) -> list[Markup]:
+    """Departments side by side on total spending and on 三公经费 (their latest documents), in 万元."""
+    charts = []
+    for title, value, unit in (("支出总计", lambda h: h.spending, lambda h: h.unit),
+                               ("“三公”经费", lambda h: h.sangong, lambda h: h.sangong_unit)):
+        items = [(d, value(d.latest.headline), unit(d.latest.headline)) for d in departments]
+        items = [(d, v, u) for d, v, u in items if v is not None and convert(v, u or "", "万元") is not None]
+        items.sort(key=lambda item: (-convert(item[1], item[2], "万元"), item[0].name))
+        shown = items[:INDEX_CHART_BARS]
+        more = f"（前 {len(shown)} 个部门）" if len(items) > len(shown) else ""
+        charts.append(comparison_chart(f"各部门{title}{more}", [(d.name, v, u) for d, v, u in shown], "万元",
+                                       href=[d.url for d, _, _ in shown]))
+    return [c for c in charts if c]

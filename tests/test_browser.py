@@ -246,3 +246,79 @@ def test_live_reload_updates_the_open_page(browser, project, free_port):
         context.close()
         process.terminate()
         process.wait(timeout=10)
+
+
+WIDTHS = (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1366, "height": 900}))
+
+
+def site_pages(config) -> list[str]:
+    """Every HTML page of the built site, as a path from its root."""
+    return sorted(p.relative_to(config.output_dir).as_posix() for p in config.output_dir.rglob("*.html"))
+
+
+@pytest.mark.parametrize("label, viewport", WIDTHS, ids=[w[0] for w in WIDTHS])
+def test_no_page_scrolls_sideways_or_logs_an_error(browser, base_url, sample_site, label, viewport):
+    config, _ = sample_site
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        for path in site_pages(config) + ["search/index.html?q=三公经费"]:
+            page.goto(base_url + path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, (label, path, overflow)
+        assert errors == [], errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("label, viewport", WIDTHS, ids=[w[0] for w in WIDTHS])
+def test_a_wide_table_keeps_its_name_column_and_header_in_view(browser, base_url, label, viewport):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(base_url + PAGE_001 + "#附表5")  # 一般公共预算支出表: 7 columns, 33 rows (lines 235-264)
+        frame = page.locator("#附表5 .table-scroll")
+        frame.evaluate("f => { f.scrollTop = f.scrollHeight; f.scrollLeft = f.scrollWidth; }")
+        box = frame.bounding_box()
+        assert frame.evaluate("f => f.scrollTop") > 0  # long: it scrolls inside its frame …
+        if label == "phone":
+            assert frame.evaluate("f => f.scrollLeft") > 0  # … and, on a phone, sideways too
+        last = page.locator("#附表5 tbody tr").last  # scrolled into view: 2210203 购房补贴 83.90 (line 264)
+        code, name = last.locator("th").bounding_box(), last.locator("td").first.bounding_box()
+        assert abs(code["x"] - box["x"]) <= 2 and code["x"] + code["width"] <= name["x"] + 1  # code, then name, at the left
+        assert name["x"] + name["width"] <= box["x"] + box["width"]
+        assert last.locator("td").first.inner_text() == "购房补贴"
+        header = page.locator("#附表5 thead tr").first.bounding_box()
+        assert abs(header["y"] - box["y"]) <= 2  # the header row stays at the top of the frame
+        assert page.evaluate("document.elementFromPoint(%d, %d).closest('thead') !== null"
+                             % (box["x"] + box["width"] / 2, header["y"] + header["height"] / 2))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("label, viewport", WIDTHS, ids=[w[0] for w in WIDTHS])
+def test_the_table_of_contents_reaches_every_table_and_stays_at_hand(browser, base_url, sample_site, label, viewport):
+    config, report = sample_site
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        for doc in report.documents:
+            page.goto(base_url + doc.url)
+            tables = page.locator("section.budget-table").evaluate_all("s => s.map(e => '#' + e.id)")
+            toc = page.locator("#toc a").evaluate_all("a => a.map(e => e.getAttribute('href'))")
+            assert len(tables) == doc.table_count and set(tables) <= set(toc), doc.url
+            for href in toc:
+                assert page.locator(f"[id='{href[1:]}']").count() == 1, (doc.url, href)
+        page.goto(base_url + PAGE_001)
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight * 0.6)")
+        if label == "desktop":  # beside the text, it stays in view however far down the page
+            toc = page.locator("#toc").bounding_box()
+            assert toc["y"] >= -1 and toc["y"] < 100 and page.locator("#toc a").first.is_visible()
+        else:  # on a phone, a button brings it back
+            page.locator("a.to-toc").click()
+            assert page.locator("#toc").bounding_box()["y"] < 50
+    finally:
+        context.close()
