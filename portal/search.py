@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from .numbers import amount
 from .pages import Page
 from .searchindex import Record, SearchPage, prepare
 from .terms import Group
@@ -15,7 +16,12 @@ _TAG = re.compile(r"<[^>]+>")
 
 def search_entries(d: DocumentView):
     """A document page's records, prepared in the worker that rendered the page."""
-    records = [Record("", "document", f"{d.department} {d.doc.year} {d.kind_label}", d.subtitle)]
+    h = d.headline
+    figures = [("项目预算合计", h.budget, h.unit), ("实际支出合计", h.actual, h.unit)] if d.evaluations else [
+        ("收入总计", h.income, h.unit), ("支出总计", h.spending, h.unit), ("“三公”经费", h.sangong, h.sangong_unit)]
+    summary = " ".join(f"{label} {amount(value) or '—'} {unit or ''}" for label, value, unit in figures)
+    records = [Record("", "document", f"{d.department} {d.doc.year} {d.kind_label}",
+                      " ".join([d.subtitle, summary, "本文件包含：" + "，".join(d.contents)]))]
     for b in d.blocks:
         if b.section:
             s = b.section.section
@@ -37,7 +43,7 @@ def search_entries(d: DocumentView):
         ev = e.evaluation
         records.append(Record(f"#{e.report_id}", "evaluation", ev.project,
                               f"预算 {ev.budget or ''} 实际支出 {ev.actual or ''} 完成率 {ev.completion_rate or ''}",
-                              format(ev.budget, ",f") if ev.budget is not None else "", ev.unit))
+                              amount(ev.budget), ev.unit))
         for s in ev.sections:
             records += [Record(f"#{e.report_id}", "text", f"{ev.project} · {s.heading}" if s.heading else ev.project, p)
                         for p in s.paragraphs]
@@ -46,7 +52,8 @@ def search_entries(d: DocumentView):
 
 
 def department_entries(department: DepartmentPage):
-    listed = " ".join(f"{doc.year} {doc.kind_label} {doc.subtitle}" for doc in department.documents)
+    listed = " ".join(f"{doc.year} {doc.kind_label} {doc.subtitle} {amount(doc.headline.spent)} {doc.headline.unit or ''}"
+                      for doc in department.documents)
     return prepare(SearchPage(department.url, department.name, None, "", department.name,
                               [Record("", "department", department.name, listed)]))
 
@@ -55,7 +62,9 @@ def glossary_entries(url: str, groups: list[Group]):
     records = []
     for group in groups:
         for item in group.terms + [t for g in group.groups for t in g.terms]:
-            records.append(Record(f"#{item.id}", "term", item.term, " ".join(w.definition for w in item.wordings)))
+            uses = (f"{w.definition} " + " ".join(f"{u.department} {u.year} {u.kind_label}" for u in w.uses)
+                    for w in item.wordings)
+            records.append(Record(f"#{item.id}", "term", item.term, " ".join([item.code or "", *uses])))
     return prepare(SearchPage(url, "", None, "", "名词解释", records))
 
 

@@ -1,9 +1,13 @@
 """Shared fixtures: the repository, a copy of the sample content, the sample site built once, and the
 command line run in-process."""
 import contextlib
+import functools
+import http.server
 import io
+import os
 import shutil
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,3 +96,48 @@ def pages_of(config) -> list:
 
     where = render.plan(config, buildcache.Manifest()).where
     return [(datafile.load_document(p), where[p.name].url) for p in sorted(config.data_dir.glob("*.yaml"))]
+
+
+# ---------------------------------------------------------------- the browser tests: Debian's chromium, via Playwright
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's chromium not found at {CHROMIUM}")
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(folder: Path):
+    """A static server of ``folder`` on a free loopback port: (its URL, the server to shut down)."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{httpd.server_address[1]}/", httpd
+
+
+@pytest.fixture(scope="module")
+def base_url(sample_site):
+    config, _ = sample_site
+    url, httpd = serve(config.output_dir)
+    yield url
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

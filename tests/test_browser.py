@@ -1,61 +1,18 @@
 """The site in a real browser: Debian's chromium driven by Playwright, against the sample site on localhost."""
-import functools
-import http.server
-import os
-import re
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from tests.conftest import DOC_001, DOC_002, ROOT, pages_of
+from tests.conftest import DOC_001, DOC_002, ROOT, needs_chromium, pages_of
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-default-apps"]
 PAGE_001 = DOC_001
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's chromium not found at {CHROMIUM}")]
+pytestmark = [pytest.mark.browser, needs_chromium]
 playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(sample_site):
-    config, _ = sample_site
-    handler = functools.partial(QuietHandler, directory=str(config.output_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def visible_rows(page, table_id):
@@ -179,15 +136,6 @@ def test_no_outside_requests_and_no_console_errors(page, base_url, sample_site):
         page.goto(base_url + path)  # waits for "load": the site fetches nothing later (no fetch/XHR in site.js)
     assert requests and all(urlsplit(u).hostname == "127.0.0.1" for u in requests), requests
     assert errors == []
-
-
-def test_site_search_finds_terms_codes_and_departments(page, base_url):
-    page.goto(base_url + "search/index.html")
-    page.locator("#site-search-input").fill("2010301")
-    results = page.locator(".search-results li")
-    assert results.count() >= 2 and "行政运行" in results.first.inner_text()
-    results.first.locator("a").click()
-    assert re.search(r"#t\d+-2010301$", page.url)
 
 
 def test_phone_viewport_has_no_page_overflow(browser, base_url, sample_site):

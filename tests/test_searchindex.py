@@ -17,8 +17,8 @@ from portal.model import KIND_LABELS, Document
 from portal.numbers import amount
 from portal.searchindex import Record, SearchPage, normalise, prepare, string_hash, write_index
 from portal.vocabulary import is_code
-from tests.conftest import ROOT
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-default-apps"]
