@@ -26,7 +26,7 @@ from tornado import ioloop
 from tornado.websocket import websocket_connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import ROOT, change_one_amount, generate  # noqa: E402
+from scale import ROOT, change_one_amount, department_page, generate  # noqa: E402
 
 
 def free_port() -> int:
@@ -72,12 +72,12 @@ def main() -> None:
             wait_until_served(base, server)
             socket_ = loop.run_sync(lambda: connect(port), timeout=30)
             times = []
-            candidates = iter(source for source, _ in sources)
+            candidates = iter(sources)
             for save in range(args.saves):
                 figure = None
                 while figure is None:  # a document with no amount in a table row (a report collection) is skipped
-                    source = next(candidates)
-                    page_url = base + f"departments/{source.stem.lower()}/index.html"
+                    source, department = next(candidates)
+                    page_url = base + department_page(root / "site", department).relative_to(root / "site").as_posix()
                     page = fetch(page_url)
                     started = time.perf_counter()
                     figure = change_one_amount(source, page)

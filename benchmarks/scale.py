@@ -88,8 +88,8 @@ disableKinds = ["rss", "sitemap", "taxonomy", "term", "section", "404", "robotst
 """,
     "content/glossary.md": "---\ntitle: 名词解释\nlayout: glossary\n---\n",
     "content/departments/_content.gotmpl": """\
-{{ range hugo.Data.departments }}
-  {{ $.AddPage (dict "path" .slug "title" .department "params" (dict "slug" .slug)) }}
+{{ range $slug, $d := hugo.Data.departments }}
+  {{ $.AddPage (dict "path" $slug "title" $d.department "params" (dict "slug" $slug)) }}
 {{ end }}
 """,
     "layouts/baseof.html": """\
@@ -109,8 +109,8 @@ disableKinds = ["rss", "sitemap", "taxonomy", "term", "section", "404", "robotst
 <caption>部门列表</caption>
 <thead><tr><th>部门</th><th>年度</th><th>文件</th><th>表格</th></tr></thead>
 <tbody>
-{{ range hugo.Data.departments }}
-<tr><th><a href="{{ printf "departments/%s/" .slug | relURL }}">{{ .department }}</a></th><td>{{ .year }}</td><td>{{ .title }}</td><td>{{ len .tables }}</td></tr>
+{{ range $slug, $d := hugo.Data.departments }}
+<tr><th><a href="{{ printf "departments/%s/" $slug | relURL }}">{{ $d.department }}</a></th><td>{{ $d.year }}</td><td>{{ $d.title }}</td><td>{{ len $d.tables }}</td></tr>
 {{ end }}
 </tbody>
 </table>
@@ -180,11 +180,11 @@ disableKinds = ["rss", "sitemap", "taxonomy", "term", "section", "404", "robotst
     "layouts/glossary.html": """\
 {{ define "main" }}
 <h1>名词解释</h1>
-{{ range hugo.Data.departments }}
-{{ if .glossary }}
+{{ range $slug, $d := hugo.Data.departments }}
+{{ if $d.glossary }}
 <section>
-<h2><a href="{{ printf "departments/%s/" .slug | relURL }}">{{ .department }}</a> {{ .year }}</h2>
-{{ partial "glossary.html" .glossary }}
+<h2><a href="{{ printf "departments/%s/" $slug | relURL }}">{{ $d.department }}</a> {{ $d.year }}</h2>
+{{ partial "glossary.html" $d.glossary }}
 </section>
 {{ end }}
 {{ end }}
@@ -286,8 +286,8 @@ def cold_build(site: Site) -> Run:
 
 
 def department_page(output: Path, department: str) -> Optional[Path]:
-    """The page under departments/ that names ``department`` (its numeric suffix names no other)."""
-    return next((page for page in sorted((output / "departments").rglob("*.html"))
+    """The document page under departments/ that names ``department`` (its numeric suffix names no other)."""
+    return next((page for page in sorted((output / "departments").glob("*/*/index.html"))
                  if department in page.read_text(encoding="utf-8")), None)
 
 
