@@ -87,6 +87,7 @@ class Manifest:
     pages: dict[str, tuple] = field(default_factory=dict)  # data file name → ((checksum, PDF state), summary)
     states: dict[str, tuple] = field(default_factory=dict)  # data file name → file_state when last checked
     identities: dict[str, tuple] = field(default_factory=dict)  # data file name → (file_state, read_identity)
+    departments: dict[str, tuple] = field(default_factory=dict)  # department page → its documents' (url, checksum)
     site_pages: int = 0  # pages in the site it wrote
 
 

@@ -99,7 +99,7 @@ class DocumentRenderer:
         csvs = [opendata.table_csv(table) for table in doc.tables]
         for table, data in zip(doc.tables, csvs):
             self.writer.bytes(folder + urls.table_csv(table.id), data)
-        summary = replace(summary_of(view), search=search_entries(view),
+        summary = replace(summary_of(view), search=search_entries(view), checksum=sha,
                           resources=tuple(opendata.resources(doc, folder.rstrip("/"), csvs)))
         return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary=summary)
 
@@ -109,10 +109,15 @@ def _carry_over(old: Path, new: Path) -> None:
     Safe: a build writes new files, never into existing ones."""
     new.mkdir(parents=True, exist_ok=True)
     for item in old.iterdir():
-        try:
-            os.link(item, new / item.name)
-        except OSError:
-            shutil.copy2(item, new / item.name)
+        _carry_over_file(item, new / item.name)
+
+
+def _carry_over_file(old: Path, new: Path) -> None:
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copy2(old, new)
 
 
 @dataclass
@@ -179,6 +184,7 @@ class Plan:
     identities: dict[str, tuple]  # their (file_state, identity)
     where: dict[str, Optional[Address]]  # the address of each one's page (None: its identity could not be read)
     kept: dict[str, tuple]  # the manifest's entries of the document pages to carry over
+    departments: dict[str, tuple]  # the department pages of the current site that can be carried over: made_from
     up_to_date: bool  # the current site was built from exactly these inputs
 
 
@@ -191,9 +197,11 @@ def plan(config: Config, manifest: buildcache.Manifest) -> Plan:
     found = addresses({name: identity for name, (_, identity) in identities.items() if identity})
     where = {p.name: found.get(p.name) for p in paths}
     kept = _unchanged_pages(config, manifest, key, paths, states, where)
+    reusable = manifest.key == key and manifest.site == buildcache.folder_identity(config.output_dir)
     up_to_date = (bool(manifest.pages) and manifest.markdown == markdown and set(states) == set(manifest.pages)
                   and len(kept) == len(paths))
-    return Plan(pages, key, markdown, paths, states, identities, where, kept, up_to_date)
+    return Plan(pages, key, markdown, paths, states, identities, where, kept,
+                manifest.departments if reusable else {}, up_to_date)
 
 
 def navigation(pages: list[Page]) -> list[tuple[str, str]]:
@@ -227,24 +235,33 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
     new_manifest.states = {name: todo.states[name] for name in new_manifest.pages}
     result.rendered = len(items) - len(result.errors)
     result.summaries = in_index_order(result.summaries)
-    result.pages = len(result.summaries) + write_site_pages(config, out_dir, site, todo.pages, result.summaries)
+    count, new_manifest.departments = write_site_pages(config, out_dir, site, todo, result.summaries)
+    result.pages = len(result.summaries) + count
     return result, new_manifest
 
 
-def write_site_pages(config: Config, out_dir: Path, site: dict, pages: list[Page],
-                     documents: list[DocumentSummary]) -> int:
-    """The department pages, index, glossary, search and Markdown pages, static files and the search index;
-    their count."""
+def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
+                     documents: list[DocumentSummary]) -> tuple[int, dict[str, tuple]]:
+    """The department pages (carried over when made from the same documents), index, glossary, search and
+    Markdown pages, static files and the search index; their count, and what each department page was made from."""
     writer = SiteWriter(config, out_dir, site)
     departments = department_pages(documents)
+    made_from = {}
     for department in departments:
-        writer.page(department.url, "department.html", department=department)
+        made_from[department.url] = department.made_from
+        old = config.output_dir / department.url
+        if todo.departments.get(department.url) == department.made_from and old.is_file():
+            _carry_over_file(old, out_dir / department.url)
+            writer.count += 1
+        else:
+            writer.page(department.url, "department.html", department=department)
     writer.page(urls.INDEX, "index.html", departments=departments, documents=documents, charts=index_charts(departments))
     glossary = merged_glossary(documents)
     writer.page(urls.GLOSSARY, "glossary.html", glossary=glossary)
     writer.page(urls.SEARCH, "search.html")
     writer.page(urls.CHECKS, "checks.html", documents=documents)
     writer.text(urls.DATA_PACKAGE, opendata.package(config.title, [r for d in documents for r in d.resources]))
+    pages = todo.pages
     for page in pages:
         writer.page(page.url, "page.html", page=page)
     writer.static(urls.STATIC)
@@ -252,4 +269,4 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, pages: list[Page
                   for entry in [department_entries(department)] + [d.search for d in department.documents]]
     searchable += [glossary_entries(urls.GLOSSARY, glossary)] + [page_entries(page) for page in pages]
     write_index(out_dir, searchable)
-    return writer.count
+    return writer.count, made_from

@@ -390,6 +390,7 @@ class DocumentSummary:
     checked: int  # equalities its figures were checked on
     findings: list[tuple[str, str, str]]  # (severity, message, link from the site root) of each that did not hold
     search: object = None  # its page in the site search (searchindex.prepare)
+    checksum: str = ""  # of its data file's text: what its department's page is made from
     resources: tuple = ()  # its tables' CSVs in the site's data package (opendata.resources)
 
 
@@ -424,6 +425,11 @@ class DepartmentPage:
     comparisons: list[Comparison]  # one per kind of document printed in two or more years
     latest: DocumentSummary  # the document the index shows the figures of
     change: Optional[Decimal]  # its 支出总计 against the year before's, in percent
+
+    @property
+    def made_from(self) -> tuple:
+        """What the page shows depends on these alone (with the templates and settings)."""
+        return tuple((d.url, d.checksum) for d in self.documents)
 
     @property
     def years(self) -> list[int]:
