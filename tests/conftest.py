@@ -33,6 +33,20 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def add_second_year(root: Path) -> None:
+    """A hand-edited copy of sample 003's data (武汉市经济和信息化局 2024 budget) as its 2025 budget:
+    收入总计 and 支出总计 of 表1 101,516.15 → 110,000.00 万元, 三公 97.35 → 90.00 (因公出国 42.75 → 35.40).
+    The same row of 表4 财政拨款收支总表 is left as it was."""
+    data = root / "content" / "data"
+    text = (data / "003_0341060121c49e83.yaml").read_text(encoding="utf-8")
+    edits = [("year: 2024", "year: 2025"), ("[收入总计, 101516.15, 支出总计, 101516.15]", "[收入总计, 110000.00, 支出总计, 110000.00]"),
+             ("[97.35, 42.75, ", "[90.00, 35.40, ")]
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (data / "003_2025.yaml").write_text(text, encoding="utf-8")
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     return copy_project(tmp_path / "project")

@@ -6,7 +6,7 @@ import pytest
 from portal import pipeline
 from portal.config import load_config
 from portal.departments import addresses, department_key, pinyin_slug, plain_name
-from tests.conftest import copy_project
+from tests.conftest import add_second_year, copy_project
 
 ECONOMY = "departments/wu-han-shi-jing-ji-he-xin-xi-hua-ju"
 
@@ -38,17 +38,8 @@ def test_addresses_are_stable_and_distinct():
 
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory):
-    """Sample 003 (武汉市经济和信息化局 2024 budget) and a hand-edited copy of its data as a 2025 budget:
-    收入总计 and 支出总计 101,516.15 → 110,000.00 万元, 三公 97.35 → 90.00 (因公出国 42.75 → 35.40)."""
     root = copy_project(tmp_path_factory.mktemp("years") / "project")
-    data = root / "content" / "data"
-    text = (data / "003_0341060121c49e83.yaml").read_text(encoding="utf-8")
-    edits = [("year: 2024", "year: 2025"), ("[收入总计, 101516.15, 支出总计, 101516.15]", "[收入总计, 110000.00, 支出总计, 110000.00]"),
-             ("[97.35, 42.75, ", "[90.00, 35.40, ")]
-    for old, new in edits:  # the first: 表1 收支总表 (the same row of 表4 财政拨款收支总表 is left as it was)
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    (data / "003_2025.yaml").write_text(text, encoding="utf-8")
+    add_second_year(root)
     config = load_config(root / "config.yaml")
     report = pipeline.build(config)
     assert report.errors == [], report.errors
