@@ -88,6 +88,7 @@ class Manifest:
     states: dict[str, tuple] = field(default_factory=dict)  # data file name → file_state when last checked
     identities: dict[str, tuple] = field(default_factory=dict)  # data file name → (file_state, read_identity)
     departments: dict[str, tuple] = field(default_factory=dict)  # department page → its documents' (url, checksum)
+    pinyin: dict[str, str] = field(default_factory=dict)  # department name key → departments.pinyin_slug of it
     site_pages: int = 0  # pages in the site it wrote
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-
-from pypinyin import lazy_pinyin
+from typing import Optional
 
 from . import urls
 
@@ -33,6 +32,8 @@ def department_key(name: str) -> str:
 
 def pinyin_slug(name: str) -> str:
     """A readable ASCII URL segment: the name's syllables in pinyin, hyphenated (武汉市商务局 → wu-han-shi-shang-wu-ju)."""
+    from pypinyin import lazy_pinyin  # its dictionaries take a fifth of a second to load: only when a name is new
+
     syllables = (_KEEP.sub("-", part.lower()).strip("-") for part in lazy_pinyin(name))
     return "-".join(s for s in syllables if s) or "department"
 
@@ -45,19 +46,27 @@ class Address:
     url: str
 
 
-def addresses(identities: dict[str, dict]) -> dict[str, Address]:
+def addresses(identities: dict[str, dict], known: Optional[dict[str, str]] = None) -> dict[str, Address]:
     """Data file name → the address of its page, from every document's identity (datafile.read_identity):
     the same documents always get the same addresses, however many builds led there. Two departments whose
     names have the same pinyin, or two documents of one department with the same year and kind, are told
     apart by -2, -3 … in name and file order (a data file's ``department_slug`` or ``slug`` names them instead).
-    Documents whose ``department_slug`` (set, or the pinyin of their name) is one a data file sets share a page."""
+    Documents whose ``department_slug`` (set, or the pinyin of their name) is one a data file sets share a page.
+    ``known``: pinyin already worked out (name key → slug), kept between builds; filled with the new ones."""
+    known = {} if known is None else known
+
+    def pinyin(key: str) -> str:
+        if key not in known:
+            known[key] = pinyin_slug(key)
+        return known[key]
+
     named = {i["department_slug"] for i in identities.values() if i.get("department_slug")}
     keys = {}
     for name, identity in identities.items():
         key = department_key(identity["department"])
-        slug = identity.get("department_slug") or pinyin_slug(key)
+        slug = identity.get("department_slug") or pinyin(key)
         keys[name] = "=" + slug if slug in named else key  # a set department_slug gathers whoever has it
-    department_slugs = _unique({key: key[1:] if key.startswith("=") else pinyin_slug(key)
+    department_slugs = _unique({key: key[1:] if key.startswith("=") else pinyin(key)
                                 for key in sorted(set(keys.values()))})
     taken: dict[str, int] = {}
     out = {}

@@ -189,4 +189,5 @@ def package(title: str, resources: list[dict]) -> str:
         "description": PACKAGE_DESCRIPTION,
         "resources": ordered,
     }
-    return json.dumps(descriptor, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    # one line: an indented dump takes json's pure-Python path, ten times slower for a province's tables
+    return json.dumps(descriptor, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"

@@ -185,6 +185,7 @@ class Plan:
     where: dict[str, Optional[Address]]  # the address of each one's page (None: its identity could not be read)
     kept: dict[str, tuple]  # the manifest's entries of the document pages to carry over
     departments: dict[str, tuple]  # the department pages of the current site that can be carried over: made_from
+    pinyin: dict[str, str]  # department name key → pinyin slug, for the next build
     up_to_date: bool  # the current site was built from exactly these inputs
 
 
@@ -194,14 +195,15 @@ def plan(config: Config, manifest: buildcache.Manifest) -> Plan:
     paths = data_files(config)
     states = {p.name: buildcache.file_state(p) for p in paths}
     identities = _identities(paths, states, manifest)
-    found = addresses({name: identity for name, (_, identity) in identities.items() if identity})
+    pinyin = dict(manifest.pinyin)
+    found = addresses({name: identity for name, (_, identity) in identities.items() if identity}, pinyin)
     where = {p.name: found.get(p.name) for p in paths}
     kept = _unchanged_pages(config, manifest, key, paths, states, where)
     reusable = manifest.key == key and manifest.site == buildcache.folder_identity(config.output_dir)
     up_to_date = (bool(manifest.pages) and manifest.markdown == markdown and set(states) == set(manifest.pages)
                   and len(kept) == len(paths))
     return Plan(pages, key, markdown, paths, states, identities, where, kept,
-                manifest.departments if reusable else {}, up_to_date)
+                manifest.departments if reusable else {}, pinyin, up_to_date)
 
 
 def navigation(pages: list[Page]) -> list[tuple[str, str]]:
@@ -217,7 +219,8 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
     keeps. Returns what was done and the new manifest."""
     site = site_context(config, todo.pages)
     result = SiteRender()
-    new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown, identities=todo.identities)
+    new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown, identities=todo.identities,
+                                       pinyin=todo.pinyin)
     for name, entry in todo.kept.items():
         folder = urls.folder(entry[1].url)
         _carry_over(config.output_dir / folder, out_dir / folder)
