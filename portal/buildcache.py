@@ -10,10 +10,11 @@
 """
 from __future__ import annotations
 
+
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Optional
 
@@ -111,8 +112,11 @@ def manifest_path(config: Config) -> Path:
 
 
 def load_manifest(config: Config) -> Manifest:
+    """The last build's manifest; an empty one if there is none, or it was written by other code (its pages'
+    summaries would not be what this code makes either)."""
     found = _unpickle(manifest_path(config))
-    return found if isinstance(found, Manifest) else Manifest()
+    names = {f.name for f in fields(Manifest)}
+    return found if isinstance(found, Manifest) and set(vars(found)) == names else Manifest()
 
 
 def save_manifest(config: Config, manifest: Manifest) -> None:

@@ -99,7 +99,10 @@ class DocumentRenderer:
         csvs = [opendata.table_csv(table) for table in doc.tables]
         for table, data in zip(doc.tables, csvs):
             self.writer.bytes(folder + urls.table_csv(table.id), data)
-        summary = replace(summary_of(view), search=search_entries(view), checksum=sha,
+        searchable, records = search_entries(view)
+        for file, text in records:
+            self.writer.text(file, text)
+        summary = replace(summary_of(view), search=searchable, checksum=sha,
                           resources=tuple(opendata.resources(doc, folder.rstrip("/"), csvs)))
         return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary=summary)
 
@@ -268,8 +271,15 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
     for page in pages:
         writer.page(page.url, "page.html", page=page)
     writer.static(urls.STATIC)
-    searchable = [entry for department in departments
-                  for entry in [department_entries(department)] + [d.search for d in department.documents]]
-    searchable += [glossary_entries(urls.GLOSSARY, glossary)] + [page_entries(page) for page in pages]
+    searchable = []
+    for department in departments:  # a department's page, then its documents', in the index's order
+        prepared, records = department_entries(department)
+        searchable += [prepared] + [d.search for d in department.documents]
+        for file, text in records:
+            writer.text(file, text)
+    for prepared, records in [glossary_entries(urls.GLOSSARY, glossary)] + [page_entries(page) for page in pages]:
+        searchable.append(prepared)
+        for file, text in records:
+            writer.text(file, text)
     write_index(out_dir, searchable)
     return writer.count, made_from

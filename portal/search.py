@@ -15,7 +15,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def search_entries(d: DocumentView):
-    """A document page's records, prepared in the worker that rendered the page."""
+    """A document page's records, prepared in the worker that rendered the page: (its part of the index, its
+    records files to write beside it)."""
     h = d.headline
     figures = [("项目预算合计", h.budget, h.unit), ("实际支出合计", h.actual, h.unit)] if d.evaluations else [
         ("收入总计", h.income, h.unit), ("支出总计", h.spending, h.unit), ("“三公”经费", h.sangong, h.sangong_unit)]

@@ -11,8 +11,10 @@ fetch() is refused; the data is JSON, the key is the file's path without ``.js``
   bigram (a bit mask, XOR the full mask, so "all of them" costs one character).
 - ``t/<hex>``: exact names (normalised titles of department, table and term records) → (page, segment),
   sharded by a hash of the name: ranks "the query is a name" first and says which segment to load.
-- ``r/<page // 1000>/<page>-<segment>``: a page's records in segments of a few KB, with the page's url,
-  title, department, year and kind: loaded only for the result groups shown, to verify and display matches.
+- ``u/<page // 64>``: the folder of each page, where its records are (``search-<segment>.js`` beside the page,
+  written with it: see prepare); a page's records come in segments of a few KB, with the page's url, title,
+  department, year and kind, loaded only for the result groups shown, to verify and display matches. (A
+  segment file's key is "": the client knows which file it asked for.)
 - ``d/<n>``: department names by id, 64 a file, for the department filter.
 
 Numbers are unsigned VLQ in base 64 (5 bits a character, 32 = "more follows"): small values are one character.
@@ -36,7 +38,7 @@ SEGMENT_BYTES = 12_000  # a segment of records: a displayed page costs this, a f
 MAX_SEGMENTS = 16  # so that a segment mask stays within 16 bits
 SHARD_BYTES = 16_000  # target size of a postings or names shard
 DEPARTMENTS_PER_FILE = 64
-PAGES_PER_FOLDER = 1000
+PAGES_PER_FILE = 64  # page folders in a u/ file: a query loads those of the pages it shows (about 4 KB)
 BLOCK = 64  # pages in a block of postings: an offset in it is one character of _B64
 MAX_COUNT = 511  # counts are capped so that 2·count + flag takes at most two characters
 
@@ -103,14 +105,28 @@ class SearchPage:
 
 @dataclass(frozen=True)
 class PreparedPage:
-    """What the index needs of a page, computed in a worker: picklable and small."""
+    """What the index needs of a page, computed in a worker: picklable and small (the build keeps one for
+    every page of the portal between builds). Its records are written beside the page (segment_files)."""
+    url: str
     department: str
     year: Optional[int]
     kind: str
-    grams: tuple[str, ...]  # the page's distinct bigrams
-    entries: tuple[str, ...]  # for each bigram, its posting entry without the page delta
+    grams: str  # the page's distinct bigrams, SEP-separated (packed: a page has thousands)
+    entries: str  # for each bigram, its posting entry without the page delta, SEP-separated
     names: tuple[tuple[str, int], ...]  # (normalised name, segment) of its name records
-    segments: tuple[str, ...]  # each segment's JSON payload
+    segments: int  # how many segments its records take
+
+
+SEP = "\x1f"  # never in a bigram or an entry: normalise drops it, entries are base 64
+SEGMENT_FILE = "search-{}.js"  # a page's records, segment by segment, in the page's folder
+
+
+def segment_path(url: str, segment: int) -> str:
+    """Where a page's records segment is: beside the page, so that it is carried over with it. Every page of
+    the site is the index.html of a folder of its own."""
+    if not url.endswith("/index.html"):
+        raise ValueError(f"{url}: a searchable page must be the index.html of its own folder")
+    return url.removesuffix("index.html") + SEGMENT_FILE.format(segment)
 
 
 def _json(value) -> str:
@@ -126,7 +142,8 @@ def _serialise(record: Record) -> list:
     return item
 
 
-def prepare(page: SearchPage) -> PreparedPage:
+def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
+    """The page's part of the index, and its records segments as (path from the site root, file text)."""
     items = [_json(_serialise(r)) for r in page.records]
     sizes = [len(item.encode()) + 1 for item in items]
     per_segment = max(SEGMENT_BYTES, math.ceil(sum(sizes) / MAX_SEGMENTS))
@@ -175,8 +192,9 @@ def prepare(page: SearchPage) -> PreparedPage:
             entry += vlq(masks[gram] ^ full)
         grams.append(gram)
         entries.append(entry)
-    return PreparedPage(page.department, page.year, page.kind, tuple(grams), tuple(entries),
-                        tuple(sorted(names.items())), tuple(segments))
+    files = [(segment_path(page.url, n), f'siteSearchData("",{payload});\n') for n, payload in enumerate(segments)]
+    return PreparedPage(page.url, page.department, page.year, page.kind, SEP.join(grams), SEP.join(entries),
+                        tuple(sorted(names.items())), len(segments)), files
 
 
 def _shard_count(total_bytes: int) -> int:
@@ -195,7 +213,8 @@ def _postings(pages: list[PreparedPage]) -> dict[str, str]:
     for block, start in enumerate(range(0, len(pages), BLOCK)):
         found: defaultdict[str, list[str]] = defaultdict(list)
         for offset, page in enumerate(pages[start:start + BLOCK]):
-            deque(map(list.append, map(found.__getitem__, page.grams), map(_B64[offset].__add__, page.entries)), 0)
+            deque(map(list.append, map(found.__getitem__, page.grams.split(SEP)),
+                      map(_B64[offset].__add__, page.entries.split(SEP))), 0)
         for gram, entries in found.items():
             step = block - last.get(gram, -1)
             last[gram] = block
@@ -259,19 +278,19 @@ def write_index(out_dir: Path, pages: list[PreparedPage]) -> list[str]:
         previous = dept
         facets.append(vlq(years.setdefault(page.year, len(years))))
         facets.append(vlq(kinds.setdefault(page.kind, len(kinds))))
-        facets.append(vlq(len(page.segments)))
+        facets.append(vlq(page.segments))
     names_by_id = list(departments)
     for start in range(0, len(names_by_id), DEPARTMENTS_PER_FILE):
         writer.script(f"d/{start // DEPARTMENTS_PER_FILE}", _json(names_by_id[start:start + DEPARTMENTS_PER_FILE]))
 
-    for pid, page in enumerate(pages):
-        for seg, payload in enumerate(page.segments):
-            writer.script(f"r/{pid // PAGES_PER_FOLDER}/{pid}-{seg}", payload)
+    for start in range(0, len(pages), PAGES_PER_FILE):  # where each page's records are
+        writer.script(f"u/{start // PAGES_PER_FILE}",
+                      _json([p.url.removesuffix("index.html") for p in pages[start:start + PAGES_PER_FILE]]))
 
     writer.script("manifest", _json({
         "version": 1, "pages": len(pages), "shards": shards, "nameShards": name_shards,
         "departments": len(departments), "departmentsPerFile": DEPARTMENTS_PER_FILE,
-        "pagesPerFolder": PAGES_PER_FOLDER, "recordKinds": list(RECORD_KINDS),
+        "pagesPerFile": PAGES_PER_FILE, "segmentFile": SEGMENT_FILE, "recordKinds": list(RECORD_KINDS),
         "kinds": list(kinds), "years": list(years), "facets": "".join(facets)}))
     return writer.written
 

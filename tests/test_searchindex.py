@@ -1,11 +1,7 @@
 """The sharded search index (portal/searchindex.py) and its client (templates/static/search.js), on the sample
 documents: the client, driven in Debian's chromium, must show exactly the pages whose records hold a query."""
-import functools
-import http.server
 import json
-import os
 import shutil
-import threading
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -18,10 +14,8 @@ from portal.numbers import amount
 from portal.searchindex import Record, SearchPage, normalise, prepare, string_hash, write_index
 from portal.vocabulary import is_code
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+from tests.conftest import ROOT, needs_chromium, serve
+
 SEARCH_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>搜索</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'">
 <script src="../static/search.js" defer></script></head><body>
@@ -100,10 +94,22 @@ def test_expected_pages_agree_with_the_sources(pages):
     assert holding(pages, "45,084.94") == holding(pages, "45084.94") == [urls["001"]]  # 001 source lines 109, 135, 137 …
 
 
+def indexed(root: Path, pages: list[SearchPage]) -> list[str]:
+    """What a build does: each page's records beside it, then the index; the files written, from root."""
+    prepared, written = [], []
+    for page in pages:
+        part, files = prepare(page)
+        prepared.append(part)
+        for path, text in files:
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text, encoding="utf-8")
+            written.append(path)
+    return written + write_index(root, prepared)
+
+
 def test_write_index_is_deterministic(pages, tmp_path):
-    prepared = [prepare(p) for p in pages]
-    first = write_index(tmp_path / "a", prepared)
-    second = write_index(tmp_path / "b", [prepare(p) for p in pages])
+    first = indexed(tmp_path / "a", pages)
+    second = indexed(tmp_path / "b", pages)
     assert first == second and len(first) == len(set(first))
     for path in first:
         assert (tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes(), path
@@ -150,7 +156,7 @@ def posting_pages(search: Path, gram: str) -> list[int]:
 
 
 def test_postings_are_a_superset_and_the_trap_is_in_it(pages, tmp_path):
-    write_index(tmp_path, [prepare(p) for p in pages])
+    indexed(tmp_path, pages)
     trap = len(pages) - 1
     for gram in ("支出", "出预", "预算"):
         assert trap in posting_pages(tmp_path / "search", gram)
@@ -164,26 +170,18 @@ def test_postings_are_a_superset_and_the_trap_is_in_it(pages, tmp_path):
 def test_many_pages_blocks_and_segments(tmp_path):
     """Past one block of 64 pages and with pages of many segments, every page still decodes."""
     big = sample_pages()[1]
-    pages = [SearchPage(f"p{i}.html", f"部门{i}", 2024, "部门预算", "t", big.records if i % 50 == 0 else
+    pages = [SearchPage(f"p{i}/index.html", f"部门{i}", 2024, "部门预算", "t", big.records if i % 50 == 0 else
                         [Record("", "department", f"部门{i}", "人员经费" if i % 3 == 0 else "")]) for i in range(200)]
-    write_index(tmp_path, [prepare(p) for p in pages])
+    indexed(tmp_path, pages)
     assert posting_pages(tmp_path / "search", "经费") == [i for i in range(200) if i % 3 == 0 or i % 50 == 0]
 
 
 # ------------------------------------------------------------------------------------------------ browser
 
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's chromium not found at {CHROMIUM}")
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(pages, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("site")
-    write_index(root, [prepare(p) for p in pages])
+    indexed(root, pages)
     (root / "static").mkdir()
     shutil.copy(ROOT / "templates/static/search.js", root / "static/search.js")
     (root / "find").mkdir()
@@ -194,20 +192,9 @@ def site(pages, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(site):
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    url, httpd = serve(site)
+    yield url
     httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    api = pytest.importorskip("playwright.sync_api")
-    with api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@
 
   var BATCH_PAGES = 8;      // pages verified and shown at a time
   var RECORDS_SHOWN = 5;    // matching records listed under a page
+  var SEGMENT_LOADS = 16;   // record segments one step (a query, a click on 显示更多) may load to verify pages
   var MAX_GRAMS = 4;        // posting lists loaded for a query: a cover of it, not every bigram
   var NUMBER_GRAM = 5;
   var DEPARTMENT_FILES = 8; // department-name files loaded for the department filter
@@ -38,13 +39,17 @@
 
   var loaded = {};
   var arrived = {};
-  window.siteSearchData = function (key, data) { arrived[key] = data; };
+  /* a records segment (beside its page) says "" for its key: the script element that loads it knows it */
+  window.siteSearchData = function (key, data) {
+    arrived[key || document.currentScript.getAttribute("data-key")] = data;
+  };
 
-  function load(key) {
+  function load(key, src) {
     if (!loaded[key]) {
       loaded[key] = new Promise(function (resolve, reject) {
         var script = document.createElement("script");
-        script.src = indexBase + key + ".js";
+        script.src = src || indexBase + key + ".js";
+        script.setAttribute("data-key", key);
         script.onload = function () {
           script.remove();
           if (arrived.hasOwnProperty(key)) { resolve(arrived[key]); delete arrived[key]; } else { reject(new Error(key)); }
@@ -159,27 +164,37 @@
     return n;
   }
 
-  /* Load the page's candidate segments, the one with its exact name first, until enough matches are found. */
-  function verify(page, q) {
-    var order = [];
-    for (var s = 0; s < 31 && page.mask >= Math.pow(2, s); s += 1) { if (page.mask & (1 << s)) { order.push(s); } }
-    if (order.indexOf(page.exactSegment) !== -1) {
-      order.splice(order.indexOf(page.exactSegment), 1);
-      order.unshift(page.exactSegment);
+  /* Load the page's candidate segments, the one with its exact name first, until one holds a match (or
+     budget.left, the segment loads this step of the user may still make, runs out: then it resumes later). */
+  function verify(page, q, budget) {
+    if (!page.order) {
+      page.order = [];
+      for (var s = 0; s < 31 && page.mask >= Math.pow(2, s); s += 1) { if (page.mask & (1 << s)) { page.order.push(s); } }
+      if (page.order.indexOf(page.exactSegment) !== -1) {
+        page.order.splice(page.order.indexOf(page.exactSegment), 1);
+        page.order.unshift(page.exactSegment);
+      }
+      page.next = 0;
+      page.matches = [];
     }
-    page.matches = [];
-    function next(i) {
-      if (i === order.length || page.matches.length) {  // a segment with matches is enough to show the page
-        page.more = i < order.length || page.matches.length > RECORDS_SHOWN;
+    function next() {
+      var i = page.next, segment = page.order[i];
+      if (i === page.order.length || page.matches.length) {
+        page.more = i < page.order.length || page.matches.length > RECORDS_SHOWN;
         page.state = page.matches.length ? "match" : "none";
         return page;
       }
-      var key = "r/" + Math.floor(page.id / manifest.pagesPerFolder) + "/" + page.id + "-" + order[i];
-      return load(key).then(function (seg) {
+      if (budget.left <= 0) { return page; }
+      budget.left -= 1;
+      var file = Math.floor(page.id / manifest.pagesPerFile);
+      return load("u/" + file).then(function (folders) {
+        var folder = folders[page.id - file * manifest.pagesPerFile];
+        return load("r" + page.id + "-" + segment, siteRoot + folder + manifest.segmentFile.replace("{}", segment));
+      }).then(function (seg) {
         page.meta = seg;
         seg.r.forEach(function (item, index) {
           var rec = { anchor: item[0], kind: manifest.recordKinds[item[1]], title: item[2], text: item[3] || "",
-                      amount: item[4] || "", unit: item[5] || "", order: order[i] * 1e6 + index };
+                      amount: item[4] || "", unit: item[5] || "", order: segment * 1e6 + index };
           var all = normalise(rec.title + " " + rec.text + " " + rec.amount);
           if (all.indexOf(q) === -1) { return; }
           var title = normalise(rec.title);
@@ -188,10 +203,11 @@
           rec.count = occurrences(all, q);
           page.matches.push(rec);
         });
-        return next(i + 1);
+        page.next = i + 1;
+        return next();
       });
     }
-    return next(0);
+    return Promise.resolve(next());
   }
 
   /* ------------------------------------------------------------------------------------- highlighting */
@@ -358,10 +374,11 @@
     return groups;
   }
 
-  /* Verify groups until at least BATCH_PAGES more pages are confirmed (or none are left), then draw. */
+  /* Verify groups until BATCH_PAGES more pages are confirmed, none are left, or this step's budget of segment
+     loads is spent (many candidates that turn out not to match), then draw what is confirmed. */
   function show(extra) {
     if (!state) { return; }
-    var mine = generation;
+    var mine = generation, budget = { left: SEGMENT_LOADS };
     var target = (extra ? state.shown : 0) + BATCH_PAGES;
     function step() {
       var groups = groupsOf(filtered()), taken = 0, todo = [];
@@ -369,8 +386,8 @@
         groups[g].forEach(function (p) { if (p.state === "unknown") { todo.push(p); } });
         taken += groups[g].length;
       }
-      if (!todo.length) { draw(groups, target); return; }
-      Promise.all(todo.map(function (p) { return verify(p, state.q); })).then(function () {
+      if (!todo.length || budget.left <= 0) { draw(groups, target); return; }
+      Promise.all(todo.map(function (p) { return verify(p, state.q, budget); })).then(function () {
         if (mine === generation) { step(); }
       }, failed);
     }
@@ -379,9 +396,10 @@
 
   function draw(groups, target) {
     results.textContent = "";
-    var shown = 0, shownGroups = 0, g;
+    var shown = 0, g;
     for (g = 0; g < groups.length && shown < target; g += 1) {
       var group = groups[g];
+      if (group.some(function (p) { return p.state !== "match"; })) { break; }  // not verified yet
       var li = element("li", "search-group");
       li.appendChild(element("h2", "", group[0].meta.d || "其他页面"));
       var list = element("ol", "search-pages");
@@ -407,7 +425,6 @@
       });
       li.appendChild(list);
       results.appendChild(li);
-      shownGroups += 1;
     }
     state.shown = shown;
     var pending = groups.slice(g).reduce(function (n, grp) { return n + grp.length; }, 0);
