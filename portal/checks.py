@@ -21,10 +21,9 @@ from typing import Iterable, Iterator, Optional
 
 from .cleaning import squash
 from .model import Document, Evaluation, Table
-from .numbers import amount
+from .numbers import amount, convert
 from .vocabulary import INCOME_LABELS, SPENDING_LABELS, code_level, is_code, is_total
 
-UNIT_FACTORS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 NUMBERED_ITEM = re.compile(r"^[一二三四五六七八九十廿卅]+、")
 DIGITS = re.compile(r"\d+")
 COLUMN_NUMBERS = re.compile(r"\d+|\*+|栏次")  # the "** 1 2 3" row under some headers
@@ -177,9 +176,10 @@ def _finding(check: str, severity: str, table: Table, row: int, column: int, whe
                    page=_page(table, row), message=message)
 
 
-def _compare_sum(check: str, table: Table, header: list[list], row: int, column: int, parts: list[Decimal],
-                 what: str, counter: _Counter) -> Iterator[Finding]:
-    """The printed cell (row, column) against the sum of ``parts``; ``what`` names the parts in the message."""
+def _sum_check(check: str, table: Table, row: int, column: int, parts: list[Decimal], what: str,
+               counter: _Counter, where: str, subject: str) -> Iterator[Finding]:
+    """The printed cell (row, column) against the sum of ``parts``; ``what`` names the parts in the message,
+    ``where`` the cell in the finding's label and ``subject`` in its message."""
     printed = _cell(table.rows[row], column)
     if printed is None:
         return
@@ -187,10 +187,16 @@ def _compare_sum(check: str, table: Table, header: list[list], row: int, column:
     computed = sum(parts, Decimal(0))
     severity = _severity(printed, computed, parts, len(parts))
     if severity:
-        name, col = _row_label(table.rows[row]), _column_name(header, column)
-        yield _finding(check, severity, table, row, column, f"{name} · {col}", printed, computed,
-                       f"{name} 的{col} {amount(printed)} ≠ {what} {amount(computed)}"
+        yield _finding(check, severity, table, row, column, where, printed, computed,
+                       f"{subject} {amount(printed)} ≠ {what} {amount(computed)}"
                        f"{_difference_note(printed, computed, severity)}")
+
+
+def _compare_sum(check: str, table: Table, header: list[list], row: int, column: int, parts: list[Decimal],
+                 what: str, counter: _Counter) -> Iterator[Finding]:
+    """A cell named by its row and its column heading."""
+    name, col = _row_label(table.rows[row]), _column_name(header, column)
+    yield from _sum_check(check, table, row, column, parts, what, counter, f"{name} · {col}", f"{name} 的{col}")
 
 
 def _check_table(table: Table, counter: _Counter) -> Iterator[Finding]:
@@ -392,17 +398,9 @@ def _two_sided_totals(table: Table, counter: _Counter) -> Iterator[Finding]:
 
 def _side_sum(table: Table, row: int, column: int, parts: list[Decimal], what: str,
               counter: _Counter) -> Iterator[Finding]:
-    printed = _cell(table.rows[row], column)
-    if printed is None:
-        return
-    counter.n += 1
-    computed = sum(parts, Decimal(0))
-    severity = _severity(printed, computed, parts, len(parts))
-    if severity:
-        name = squash(table.rows[row][column - 1])
-        yield _finding("total_row", severity, table, row, column, name, printed, computed,
-                       f"{name} {amount(printed)} ≠ {what} {amount(computed)}"
-                       f"{_difference_note(printed, computed, severity)}")
+    """A total of one side of a 收支总表, named by the label printed left of it."""
+    name = squash(table.rows[row][column - 1])
+    yield from _sum_check("total_row", table, row, column, parts, what, counter, name, name)
 
 
 # ---------------------------------------------------------------- across tables
@@ -471,12 +469,13 @@ def _cross(a: Table, a_row: int, a_col: int, b: Table, b_row: int, b_col: int,
            counter: _Counter) -> Iterator[Finding]:
     """The figure at (a_row, a_col) of table a against the figure b prints for the same thing."""
     printed, other = _cell(a.rows[a_row], a_col), _cell(b.rows[b_row], b_col)
-    if printed is None or other is None or not a.unit or not b.unit or a.unit not in UNIT_FACTORS \
-            or b.unit not in UNIT_FACTORS:
+    if printed is None or other is None or not a.unit or not b.unit:
+        return
+    computed = convert(other, b.unit, a.unit)  # exact: a power of ten
+    if computed is None:
         return
     counter.n += 1
-    computed = other * UNIT_FACTORS[b.unit] / UNIT_FACTORS[a.unit]  # exact: powers of ten
-    place = max(_quantum(printed), _quantum(other) * UNIT_FACTORS[b.unit] / UNIT_FACTORS[a.unit])
+    place = max(_quantum(printed), convert(_quantum(other), b.unit, a.unit))
     difference = abs(printed - computed)
     if not difference:
         return
