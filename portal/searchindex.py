@@ -164,15 +164,13 @@ def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
     segments = []
     for seg in range(len(bounds) - 1):
         records = page.records[bounds[seg]:bounds[seg + 1]]
-        texts = []
         for r in records:
-            texts.append(normalise(f"{r.title} {r.text} {r.amount}"))
             if r.kind in NAME_KINDS:
                 name = normalise(r.title)
                 names.setdefault(name, seg)
                 starts.add(name[:2])
-        # newline never survives normalise(): it keeps bigrams from spanning two records
-        joined = "\n".join(texts)
+        # one normalise() for the segment: NUL survives it and keeps bigrams from spanning two records
+        joined = normalise("\0".join(f"{r.title} {r.text} {r.amount}" for r in records))
         grams = Counter(map(operator.add, joined, joined[1:]))
         grams.update(" " + run[i:i + NUMBER_GRAM] for run in _NUMBER.findall(joined)
                      for i in range(len(run) - NUMBER_GRAM + 1))
@@ -183,15 +181,10 @@ def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
         segments.append(f'{head},"r":[{",".join(items[bounds[seg]:bounds[seg + 1]])}]}}')
 
     full = (1 << len(segments)) - 1
-    grams, entries = [], []
-    for gram in sorted(counts):
-        if "\n" in gram:
-            continue
-        entry = _VLQ[min(counts[gram], MAX_COUNT) * 2 + (gram in starts)]
-        if full > 1:
-            entry += vlq(masks[gram] ^ full)
-        grams.append(gram)
-        entries.append(entry)
+    grams = sorted(gram for gram in counts if "\0" not in gram)
+    entries = [_VLQ[min(counts[gram], MAX_COUNT) * 2 + (gram in starts)] for gram in grams]
+    if full > 1:  # which segments hold it: XOR the full mask, so "all of them" is one character
+        entries = [entry + _vlq(masks[gram] ^ full) for entry, gram in zip(entries, grams)]
     files = [(segment_path(page.url, n), f'siteSearchData("",{payload});\n') for n, payload in enumerate(segments)]
     return PreparedPage(page.url, page.department, page.year, page.kind, SEP.join(grams), SEP.join(entries),
                         tuple(sorted(names.items())), len(segments)), files
