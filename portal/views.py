@@ -6,6 +6,7 @@ contents. Anchors are made here and nowhere else.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Literal, NamedTuple, Optional
@@ -219,12 +220,13 @@ def project_name(table: Table) -> Optional[str]:
     return None
 
 
-def table_view(table: Table, code_terms: dict[str, GlossaryEntry], link: Linker, anchors: Anchors) -> TableView:
-    project = project_name(table)
+def table_view(table: Table, code_terms: dict[str, GlossaryEntry], link: Linker, anchors: Anchors,
+               project: Optional[str] = None) -> TableView:
+    """``project``: the project a repeated table is about (its own 项目名称, or that of the form it follows)."""
     name = f"{table.label} {table.title}" if table.label else table.title
     if project:
         name = f"{name}：{project}"
-    anchor = anchors.take(f"{table.label or table.title}-{project}" if project else table.label or table.title)
+    anchor = anchors.take(table.label or (f"{table.title}-{project}" if project else table.title))
     rows = []
     for index, cells in enumerate(table.rows, 1):
         code = cells[0] if cells and is_code(cells[0]) else None
@@ -288,10 +290,14 @@ def document_view(doc: Document, address: Address, source_pdf: Optional[str] = N
     # anchors are taken in document order: sections and tables interleaved as printed
     order = sorted([(s.line, 0, s) for s in doc.sections] + [(t.line, 1, t) for t in doc.tables],
                    key=lambda item: item[:2])
-    blocks = []
+    titles = Counter(squash(t.title) for t in doc.tables)
+    blocks, project = [], None
     for _, _, item in order:
         if isinstance(item, Table):
-            blocks.append(Block(item.line, table=table_view(item, code_terms, link, anchors)))
+            # a form per project, each followed by its 绩效目标 tables: named by the project, not by a number
+            project = project_name(item) or project
+            repeated = titles[squash(item.title)] > 1
+            blocks.append(Block(item.line, table=table_view(item, code_terms, link, anchors, project if repeated else None)))
         else:
             blocks.append(Block(item.line, section=SectionView(anchors.take(item.heading or f"s-{item.line}"), item)))
     tables = [b.table for b in blocks if b.table]
