@@ -270,3 +270,15 @@ def test_the_table_of_contents_reaches_every_table_and_stays_at_hand(browser, ba
             assert page.locator("#toc").bounding_box()["y"] < 50
     finally:
         context.close()
+
+
+def test_the_merged_glossary_is_filterable(page, base_url):
+    page.goto(base_url + "glossary/index.html")
+    entries = page.locator("[data-filter-item]")
+    total = entries.count()
+    page.locator("#filter-list-1").fill("2010301")  # the 行政运行（项） entry of 001 (line 1264), by its code
+    visible = page.locator("[data-filter-item]:visible")
+    assert visible.count() == 1 and "行政运行" in visible.first.inner_text()
+    assert page.locator("section.term-group:visible h2").all_inner_texts()[0].startswith("201")  # its 类 …
+    page.locator("#filter-list-1").fill("")
+    assert page.locator("[data-filter-item]:visible").count() == total

@@ -112,6 +112,16 @@ def test_every_chart_draws_the_figures_its_table_prints(sample_site):
     assert checked > 20
 
 
+def test_each_document_says_whether_its_figures_add_up(sample_site):
+    config, _ = sample_site
+    # 003 adds up (tests/test_checks.py, verified by hand); 002 prints 1,202,32 for a budget (line 158)
+    assert "：全部相符。" in read(config, ECONOMY_2024)
+    checks = read(config, DOC_002)[read(config, DOC_002).index('id="checks"'):]
+    assert "<strong>1 处不符</strong>" in checks and "1,202,32" in checks
+    report = read(config, "checks/index.html")
+    assert "1 处不符" in report and "商务发展研究工作经费" in report
+
+
 def test_index_charts_set_the_departments_side_by_side(sample_site):
     config, _ = sample_site
     index = read(config, "index.html")
