@@ -24,7 +24,8 @@ Figures (medians of --runs runs):
                         looked for on that department's page (a note says so if it is missing)
   peak RSS MB           the largest resident memory of a cold build over the runs
   site MB               bytes of the whole output folder
-  search index MB       files under output/static named *search* or in a search/ folder: total (largest file)
+  search index MB       the search index (output/search/) and the records beside each page (search-N.js):
+                        total (largest file)
   Hugo s                `hugo --quiet --destination DIR` (the binary the `hugo` package ships, not its Python
                         launcher), cold: no destination, no resources/_gen; wall (CPU)
   portal/Hugo           portal cold build / Hugo, wall and CPU; and the build after parse / Hugo, wall
@@ -322,9 +323,8 @@ def one_change_rebuild(site: Site, sources: list[tuple[Path, str]]) -> Run:
 
 def site_figures(output: Path) -> dict:
     files = [p for p in output.rglob("*") if p.is_file()]
-    static = output / "static"
-    search = [p.stat().st_size for p in static.rglob("*") if p.is_file() and
-              ("search" in p.name or "search" in p.relative_to(static).parts[:-1])]
+    search = [p.stat().st_size for p in files if p.suffix == ".js" and
+              (p.name.startswith("search-") or p.relative_to(output).parts[0] == "search")]
     return {"html": sum(p.suffix == ".html" for p in files), "bytes": sum(p.stat().st_size for p in files),
             "search": sum(search), "search_largest": max(search, default=0)}
 

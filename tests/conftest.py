@@ -94,6 +94,19 @@ def run_cli(*args, cwd: Path = ROOT) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+CORPUS = ROOT / "tests" / "corpus"
+
+
+@functools.cache
+def corpus_document(name: str):
+    """A document of tests/corpus/ parsed, once per test process. What is read from a PDF is kept in the
+    project's .cache/extracts (by checksum and reader version, as a build keeps it), so that the other test
+    processes and later runs only interpret it."""
+    from portal.parsing import parse_file
+
+    return parse_file(CORPUS / name, cache_dir=ROOT / ".cache" / "extracts")
+
+
 def documents_of(config) -> list:
     """Every data file's Document (the site is rendered from them), in file-name order."""
     return [datafile.load_document(p) for p in sorted(config.data_dir.glob("*.yaml"))]

@@ -12,7 +12,7 @@ from portal.charts import bar_chart, comparison_chart, share_chart
 from portal.datafile import read_data
 from portal.figures import figures
 from portal.numbers import amount
-from portal.parsing import parse_file
+from tests.conftest import corpus_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -29,7 +29,7 @@ def documents():
     return {
         "001": sample("001_94911db390345feb.yaml"),
         "003": sample("003_0341060121c49e83.yaml"),
-        "guangzhou": parse_file(ROOT / "tests" / "corpus" / "guangzhou-health-2026-budget.pdf"),
+        "guangzhou": corpus_document("guangzhou-health-2026-budget.pdf"),
     }
 
 

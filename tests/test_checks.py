@@ -12,16 +12,16 @@ import pytest
 from portal.checks import CheckReport, Finding, check_document
 from portal.datafile import load_document
 from portal.model import Document, Evaluation, Source, Table
-from portal.parsing import parse_file
+from tests.conftest import corpus_document
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "corpus"
 
 
 @lru_cache(maxsize=None)
 def report_of(name: str) -> CheckReport:
-    path = ROOT / "content" / "data" / name if name.endswith(".yaml") else CORPUS / name
-    return check_document(load_document(path) if name.endswith(".yaml") else parse_file(path))
+    if name.endswith(".yaml"):
+        return check_document(load_document(ROOT / "content" / "data" / name))
+    return check_document(corpus_document(name))
 
 
 def summary(report: CheckReport) -> list[tuple]:

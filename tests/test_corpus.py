@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from portal.parsing import parse_file
+from tests.conftest import corpus_document
 
-CORPUS = Path(__file__).parent / "corpus"
 FACTS = yaml.safe_load((Path(__file__).parent / "corpus_facts.yaml").read_text(encoding="utf-8"))
 BY_FILE = {f["file"]: f for f in FACTS}
-_cache: dict = {}
 
 
 def key(text) -> str:
@@ -28,9 +26,7 @@ def key(text) -> str:
 
 
 def parsed(name: str):
-    if name not in _cache:
-        _cache[name] = parse_file(CORPUS / name)
-    return _cache[name]
+    return corpus_document(name)
 
 
 def table_titled(doc, title: str):

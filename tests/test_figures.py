@@ -12,10 +12,9 @@ import pytest
 
 from portal.datafile import read_data
 from portal.figures import Figure, column_paths, figures
-from portal.parsing import parse_file
+from tests.conftest import corpus_document
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "corpus"
 _parsed: dict = {}
 
 
@@ -25,7 +24,7 @@ def document(name: str):
             path = ROOT / "content" / "data" / name
             _parsed[name] = read_data(path.read_text(encoding="utf-8"), name)
         else:
-            _parsed[name] = parse_file(CORPUS / name)
+            _parsed[name] = corpus_document(name)
     return _parsed[name]
 
 

@@ -18,7 +18,7 @@ import pytest
 from portal import opendata, urls
 from portal.datafile import read_data
 from portal.model import Table
-from portal.parsing import parse_file
+from tests.conftest import corpus_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "content" / "data").glob("*.yaml"))
@@ -65,7 +65,7 @@ def assert_valid(descriptor: Path) -> frictionless.Report:
 
 @pytest.fixture(scope="module")
 def docs():
-    return {BUDGET_001: sample(BUDGET_001), BUDGET_004: sample(BUDGET_004), AUDIT: parse_file(ROOT / "tests" / "corpus" / AUDIT)}
+    return {BUDGET_001: sample(BUDGET_001), BUDGET_004: sample(BUDGET_004), AUDIT: corpus_document(AUDIT)}
 
 
 @pytest.fixture(scope="module")
@@ -285,7 +285,7 @@ def test_column_names_are_unique_and_never_empty():
 
 def test_real_formula_like_targets_are_defused():
     # quanzhou-market-monitoring-center page 23, 知创大厦…项目绩效目标表: 目标值 "=1 年", "=100%", "≤50%"
-    doc = parse_file(ROOT / "tests" / "corpus" / "quanzhou-market-monitoring-center-2026-unit-budget.pdf")
+    doc = corpus_document("quanzhou-market-monitoring-center-2026-unit-budget.pdf")
     [t] = [t for t in doc.tables if t.title == "知创大厦泉州知识产权馆建设费用项目绩效目标表"]
     with io.StringIO(opendata.table_csv(t).decode("utf-8-sig"), newline="") as f:
         targets = [r[-1] for r in csv.reader(f)]

@@ -225,8 +225,9 @@ def run_query(page, url):
 
 @pytest.mark.browser
 @needs_chromium
-@pytest.mark.parametrize("query", ["三公经费", "45084.94", "45,084.94", "维修(护)费", "人员经费", "2010301",
-                                   "支出预算", "经费"])
+# (the built site is searched for 27 queries in tests/test_search.py: here, what only a made-up index can show —
+# the trap page — and a two-character query that is on nearly every page)
+@pytest.mark.parametrize("query", ["支出预算", "经费"])
 def test_client_shows_exactly_the_pages_holding_the_query(page, base_url, pages, query):
     expected = holding(pages, query)
     shown = run_query(page, base_url + "find/index.html?q=" + quote(query))
@@ -246,7 +247,7 @@ def test_client_shows_exactly_the_pages_holding_the_query(page, base_url, pages,
 
 @pytest.mark.browser
 @needs_chromium
-@pytest.mark.parametrize("name", ["武汉市商务局", "江汉区科学技术和经济信息化局", "武汉经济技术开发区智能制造产业园管理办公室"])
+@pytest.mark.parametrize("name", ["武汉经济技术开发区智能制造产业园管理办公室"])
 def test_a_department_name_finds_that_department_first(page, base_url, pages, name):
     run_query(page, base_url + "find/index.html?q=" + quote(name))
     first = page.locator(".search-group").first
