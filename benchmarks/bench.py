@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Timing and memory figures for the README and the issue notes (medians, not asserted in tests).
 
-    python benchmarks/bench.py            # samples, builds, one-document rebuild
+    python benchmarks/bench.py            # samples, builds, one-document rebuild, what a page costs
     python benchmarks/bench.py --big      # also a ~50 MB document and a 100,000-row table
 
 Each figure is the median of --runs runs; big inputs report wall time and peak traced memory.
@@ -20,9 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from portal import pipeline  # noqa: E402
+from portal import datafile, opendata, pipeline  # noqa: E402
+from portal.checks import check_document  # noqa: E402
 from portal.config import load_config  # noqa: E402
 from portal.parsing import parse_bytes  # noqa: E402
+from portal.render import plan, site_context  # noqa: E402
+from portal.buildcache import Manifest  # noqa: E402
+from portal.search import search_entries  # noqa: E402
+from portal.views import document_view  # noqa: E402
+from portal.writer import SiteWriter  # noqa: E402
 
 SAMPLES = sorted((ROOT / "content" / "sources").glob("*.txt"))
 
@@ -49,6 +55,29 @@ def measure_big(name: str, data: bytes) -> None:
     print(f"{name}: {len(data) / 2**20:.1f} MiB, {len(doc.tables)} tables, {rows} rows: {seconds:.1f} s "
           f"({len(data) / 2**20 / seconds:.2f} MiB/s), peak traced memory {peak / 2**20:.0f} MiB "
           f"({peak / len(data):.1f} bytes per input byte)")
+
+
+def page_costs(runs: int) -> None:
+    """Where a document page's time goes, step by step (what a build's worker does for each data file)."""
+    config = load_config(ROOT / "config.yaml")
+    where = plan(config, Manifest()).where
+    paths = sorted(config.data_dir.glob("*.yaml"))
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    docs = [datafile.read_data(t, p.name) for t, p in zip(texts, paths)]
+    views = [document_view(d, where[p.name]) for d, p in zip(docs, paths)]
+    with tempfile.TemporaryDirectory() as tmp:
+        writer = SiteWriter(config, Path(tmp), site_context(config, []))
+        steps = [
+            ("read the YAML data file", lambda: [datafile.read_data(t, p.name) for t, p in zip(texts, paths)]),
+            ("view (cells, anchors, figures, charts, checks)", lambda: [document_view(d, where[p.name]) for d, p in zip(docs, paths)]),
+            ("  of which the arithmetic checks", lambda: [check_document(d) for d in docs]),
+            ("HTML (document.html)", lambda: [writer.page(v.url, "document.html", d=v) for v in views]),
+            ("search records and postings", lambda: [search_entries(v) for v in views]),
+            ("JSON and CSVs", lambda: [(opendata.document_json(d), [opendata.table_csv(t) for t in d.tables]) for d in docs]),
+        ]
+        print(f"a document page, the {len(docs)} samples (ms a page, median of {runs}):")
+        for label, action in steps:
+            print(f"  {label}: {median_seconds(action, runs) * 1000 / len(docs):.1f}")
 
 
 def main() -> None:
@@ -86,6 +115,8 @@ def main() -> None:
             pipeline.build(config)
         print(f"rebuild after one document changed (what `serve` does on save): median "
               f"{median_seconds(one_changed, args.runs):.2f} s")
+
+    page_costs(args.runs)
 
     if args.big:
         sample = SAMPLES[1].read_bytes()
