@@ -327,11 +327,12 @@ def document_view(doc: Document, address: Address, source_pdf: Optional[str] = N
                         downloads=_downloads(doc), link=link, source_pdf=source_pdf)
 
 
-def _row_href(tables: dict[str, TableView], table: Optional[str], row: Optional[int]) -> Optional[str]:
+def _row_href(tables: dict[str, TableView], table: Optional[str], row: Optional[int], page: str = "") -> Optional[str]:
+    """The link to a table's row (or the table) on the document's page; ``page`` leads there from elsewhere."""
     view = tables.get(table or "")
     if view is None:
         return None
-    return f"#{view.rows[row].id}" if row is not None and row < len(view.rows) else f"#{view.id}"
+    return f"{page}#{view.rows[row].id}" if row is not None and row < len(view.rows) else f"{page}#{view.id}"
 
 
 def _checks(report: CheckReport, tables: dict[str, TableView], evaluations: list[EvaluationView]) -> Checks:
@@ -342,20 +343,21 @@ def _checks(report: CheckReport, tables: dict[str, TableView], evaluations: list
                   [f for f in found if f.finding.severity != "error"])
 
 
-def _charts(f: Figures, tables: dict[str, TableView]) -> list[Markup]:
-    """The shape of the budget, drawn from the very cells the tables show (each bar links to its row)."""
+def _charts(f: Figures, tables: dict[str, TableView], page: str = "") -> list[Markup]:
+    """The shape of the budget, drawn from the very cells the tables show (each bar links to its row, on the
+    document's page: ``page`` is the way there from the page the charts are on)."""
     charts = []
     if f.by_class:
         charts.append(bar_chart("支出按功能分类（类）", [(f"{code} {name}", fig.value) for code, name, fig in f.by_class],
                                 f.by_class[0][2].unit or UNKNOWN_UNIT,
-                                href=[_row_href(tables, fig.table, fig.row) or "#" for _, _, fig in f.by_class]))
+                                href=[_row_href(tables, fig.table, fig.row, page) or "#" for _, _, fig in f.by_class]))
     if f.basic and f.project and f.basic.unit == f.project.unit:
         charts.append(share_chart("基本支出与项目支出", [("基本支出", f.basic.value), ("项目支出", f.project.value)],
                                   f.basic.unit or UNKNOWN_UNIT))
     if f.sangong_parts:
         charts.append(bar_chart("“三公”经费构成", [(label, fig.value) for label, fig in f.sangong_parts],
                                 f.sangong_parts[0][1].unit or UNKNOWN_UNIT,
-                                href=[_row_href(tables, fig.table, fig.row) or "#" for _, fig in f.sangong_parts]))
+                                href=[_row_href(tables, fig.table, fig.row, page) or "#" for _, fig in f.sangong_parts]))
     return [c for c in charts if c]
 
 
@@ -393,6 +395,7 @@ class DocumentSummary:
     classes: dict[str, str]  # 类 and 款 codes printed in its tables → their names, to group the glossary
     source_file: str
     warnings: int
+    charts: list[Markup]  # as its department's page shows them (bars link to this document's page)
     checked: int  # equalities its figures were checked on
     findings: list[tuple[str, str, str]]  # (severity, message, link from the site root) of each that did not hold
     search: object = None  # its page in the site search (searchindex.prepare)
@@ -413,6 +416,8 @@ def summary_of(view: DocumentView) -> DocumentSummary:
                            subtitle=view.subtitle, headline=view.headline, measures=measures(view.headline, view.figures),
                            table_count=len(view.tables),
                            terms=terms, classes=classes, source_file=doc.source.file, warnings=len(doc.warnings),
+                           charts=_charts(view.figures, {t.table.id: t for t in view.tables},
+                                          view.url.removeprefix(urls.folder(view.department_url))),
                            checked=view.checks.checked,
                            findings=[(f.finding.severity, f"{f.finding.label}：{f.finding.message}", view.url + f.href)
                                      for f in view.checks.errors + view.checks.roundings])

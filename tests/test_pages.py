@@ -122,6 +122,17 @@ def test_each_document_says_whether_its_figures_add_up(sample_site):
     assert "1 处不符" in report and "商务发展研究工作经费" in report
 
 
+def test_a_department_page_draws_its_latest_document_and_links_each_bar_to_its_row(sample_site):
+    config, _ = sample_site
+    department = "departments/wu-han-shi-jing-ji-he-xin-xi-hua-ju/"
+    html = read(config, department + "index.html")
+    bars = re.findall(r'<a href="([^"#]+)#([^"]+)"><g class="chart-bar"><title>([^<]*)：([^<]*?) [^<]*</title>', html)
+    assert len(bars) == 9  # 003's six 类 (表5-1, lines 279-300) and three 三公 parts (line 463)
+    for page, anchor, label, shown in bars:
+        assert page == "2024-budget/index.html"
+        assert shown in row_cells(read(config, department + page), anchor), (label, shown)
+
+
 def test_index_charts_set_the_departments_side_by_side(sample_site):
     config, _ = sample_site
     index = read(config, "index.html")
