@@ -27,6 +27,7 @@ import os
 import operator
 import re
 import unicodedata
+import zlib
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,13 +112,13 @@ class PreparedPage:
     department: str
     year: Optional[int]
     kind: str
-    grams: str  # the page's distinct bigrams, SEP-separated (packed: a page has thousands)
-    entries: str  # for each bigram, its posting entry without the page delta, SEP-separated
+    postings: bytes  # its distinct bigrams and, for each, its posting entry without the page delta: SEP-separated,
+    # the two lists joined by GROUPS, compressed (a page has thousands; the build keeps every page's, and pickles them)
     names: tuple[tuple[str, int], ...]  # (normalised name, segment) of its name records
     segments: int  # how many segments its records take
 
 
-SEP = "\x1f"  # never in a bigram or an entry: normalise drops it, entries are base 64
+SEP, GROUPS = "\x1f", "\x1e"  # never in a bigram or an entry: normalise drops them, entries are base 64
 SEGMENT_FILE = "search-{}.js"  # a page's records, segment by segment, in the page's folder
 
 
@@ -186,7 +187,8 @@ def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
     if full > 1:  # which segments hold it: XOR the full mask, so "all of them" is one character
         entries = [entry + _vlq(masks[gram] ^ full) for entry, gram in zip(entries, grams)]
     files = [(segment_path(page.url, n), f'siteSearchData("",{payload});\n') for n, payload in enumerate(segments)]
-    return PreparedPage(page.url, page.department, page.year, page.kind, SEP.join(grams), SEP.join(entries),
+    postings = zlib.compress(f"{SEP.join(grams)}{GROUPS}{SEP.join(entries)}".encode(), 1)
+    return PreparedPage(page.url, page.department, page.year, page.kind, postings,
                         tuple(sorted(names.items())), len(segments)), files
 
 
@@ -206,8 +208,9 @@ def _postings(pages: list[PreparedPage]) -> dict[str, str]:
     for block, start in enumerate(range(0, len(pages), BLOCK)):
         found: defaultdict[str, list[str]] = defaultdict(list)
         for offset, page in enumerate(pages[start:start + BLOCK]):
-            deque(map(list.append, map(found.__getitem__, page.grams.split(SEP)),
-                      map(_B64[offset].__add__, page.entries.split(SEP))), 0)
+            grams, entries = zlib.decompress(page.postings).decode().split(GROUPS)
+            deque(map(list.append, map(found.__getitem__, grams.split(SEP)),
+                      map(_B64[offset].__add__, entries.split(SEP))), 0)
         for gram, entries in found.items():
             step = block - last.get(gram, -1)
             last[gram] = block

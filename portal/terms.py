@@ -5,6 +5,7 @@ years that print it. Classification entries (those matched to a 类/款/项 code
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
@@ -15,6 +16,7 @@ from .views import DocumentSummary
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
 
 
+@functools.lru_cache(maxsize=65536)  # a portal's glossaries repeat the same few hundred terms and definitions
 def term_key(text: str) -> str:
     """Terms that differ only in width, spacing or quotation marks are one term (“三公”经费 = 三公经费)."""
     return "".join(unicodedata.normalize("NFKC", text).split()).translate(_QUOTES)
