@@ -20,7 +20,7 @@ from .model import Document
 from .parsing import PARSER_VERSION, parse_file
 from .progress import PageProgress, Say, no_pages, quiet
 from .reading import SUFFIXES as SOURCE_SUFFIXES
-from .views import DocumentSummary
+from .sitewide import DocumentSummary
 from .parallel import PARALLEL_FROM, map_on_all_cores
 from .writer import staging_folder, swap_in
 

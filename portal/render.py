@@ -23,7 +23,8 @@ from .progress import Say, quiet
 from .search import department_entries, glossary_entries, page_entries, search_entries
 from .searchindex import write_index
 from .terms import merged_glossary
-from .views import DocumentSummary, department_pages, document_view, index_charts, summary_of
+from .sitewide import DocumentSummary, department_pages, index_charts, summary_of
+from .views import document_view
 from .writer import SiteWriter
 
 

@@ -9,7 +9,8 @@ from .numbers import amount
 from .pages import Page
 from .searchindex import Record, SearchPage, prepare
 from .terms import Group
-from .views import DepartmentPage, DocumentView
+from .sitewide import DepartmentPage
+from .views import DocumentView
 
 _TAG = re.compile(r"<[^>]+>")
 

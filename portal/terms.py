@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .linking import term_id
-from .views import DocumentSummary
+from .sitewide import DocumentSummary
 
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
 

@@ -1,8 +1,9 @@
-"""View models: everything a template shows, worked out in Python so templates only lay it out.
+"""View models of a document's page: everything its template shows, worked out in Python so templates only
+lay it out (the site-wide pages' are in sitewide.py).
 
 Each cell arrives with its role (amount, code, classification term, blank, text), each row, table,
-section, report and glossary entry with its anchor, each department with its URL and its table of
-contents. Anchors are made here and nowhere else.
+section, report and glossary entry with its anchor, the document with its URL, its table of contents,
+charts, checks and downloads. Anchors are made here and nowhere else.
 """
 from __future__ import annotations
 
@@ -17,13 +18,12 @@ from . import urls
 from .cleaning import squash
 from .departments import Address, plain_name
 from .linking import Linker, anchor_text, shorten, term_id
-from .numbers import amount, convert
+from .numbers import amount
 from .model import KIND_LABELS, Cell, Document, Evaluation, GlossaryEntry, Section, Table
-from .charts import bar_chart, comparison_chart, share_chart
+from .charts import bar_chart, share_chart
 from .checks import CheckReport, Finding, check_document
-from .comparison import Comparison, Measure, compare
 from .figures import Figures, figures
-from .summary import Headline, headline, measures
+from .summary import Headline, headline
 from .vocabulary import code_level, is_code, is_total, parent_codes
 
 UNKNOWN_UNIT = "原文未注明"
@@ -323,7 +323,7 @@ def document_view(doc: Document, address: Address, source_pdf: Optional[str] = N
                         headline=headline(doc, found), figures=found, blocks=blocks, tables=tables, evaluations=evaluations,
                         evaluations_unit=units.pop() if len(units) == 1 else MIXED_UNITS,
                         glossary=glossary, toc=_toc(blocks, evaluations, glossary),
-                        checks=_checks(check_document(doc), rows, evaluations), charts=_charts(found, rows),
+                        checks=_checks(check_document(doc), rows, evaluations), charts=charts_of(found, rows),
                         downloads=_downloads(doc), link=link, source_pdf=source_pdf)
 
 
@@ -343,7 +343,7 @@ def _checks(report: CheckReport, tables: dict[str, TableView], evaluations: list
                   [f for f in found if f.finding.severity != "error"])
 
 
-def _charts(f: Figures, tables: dict[str, TableView], page: str = "") -> list[Markup]:
+def charts_of(f: Figures, tables: dict[str, TableView], page: str = "") -> list[Markup]:
     """The shape of the budget, drawn from the very cells the tables show (each bar links to its row, on the
     document's page: ``page`` is the way there from the page the charts are on)."""
     charts = []
@@ -366,124 +366,3 @@ def _downloads(doc: Document) -> list[Download]:
     out = [Download("全部数据（YAML，本站数据文件）", urls.DATA_YAML), Download("全部数据（JSON）", urls.DATA_JSON)]
     out += [Download(f"{t.label + ' ' if t.label else ''}{t.title}（CSV）", urls.table_csv(t.id)) for t in doc.tables if not t.empty]
     return out
-
-
-@dataclass(frozen=True)
-class TermUse:
-    """A glossary entry of one document, for the portal's merged glossary."""
-    term: str
-    definition: str
-    code: Optional[str]
-    href: str  # the entry on its document's page, from the site root
-
-
-@dataclass(frozen=True)
-class DocumentSummary:
-    """What the site-wide pages (index, department pages, glossary, search) need of one document page."""
-    url: str
-    department_url: str
-    department_key: str
-    department: str
-    year: int
-    kind: str
-    kind_label: str
-    subtitle: str
-    headline: Headline
-    measures: list[Measure]  # compared year over year
-    table_count: int
-    terms: list[TermUse]
-    classes: dict[str, str]  # 类 and 款 codes printed in its tables → their names, to group the glossary
-    source_file: str
-    warnings: int
-    charts: list[Markup]  # as its department's page shows them (bars link to this document's page)
-    checked: int  # equalities its figures were checked on
-    findings: list[tuple[str, str, str]]  # (severity, message, link from the site root) of each that did not hold
-    search: object = None  # its page in the site search (searchindex.prepare)
-    checksum: str = ""  # of its data file's text: what its department's page is made from
-    resources: tuple = ()  # its tables' CSVs in the site's data package (opendata.resources)
-
-
-def summary_of(view: DocumentView) -> DocumentSummary:
-    doc = view.doc
-    classes: dict[str, str] = {}
-    for table in view.tables:
-        for row in table.rows:
-            if row.code and row.level < 2 and len(row.cells) > 1 and isinstance(row.cells[1].value, str):
-                classes.setdefault(row.code, row.cells[1].value)
-    terms = [TermUse(e.term, e.definition, g.code, f"{view.url}#{e.id}") for e, g in zip(view.glossary, doc.glossary)]
-    return DocumentSummary(url=view.url, department_url=view.department_url, department_key=view.department_key,
-                           department=view.department, year=doc.year, kind=doc.kind, kind_label=view.kind_label,
-                           subtitle=view.subtitle, headline=view.headline, measures=measures(view.headline, view.figures),
-                           table_count=len(view.tables),
-                           terms=terms, classes=classes, source_file=doc.source.file, warnings=len(doc.warnings),
-                           charts=_charts(view.figures, {t.table.id: t for t in view.tables},
-                                          view.url.removeprefix(urls.folder(view.department_url))),
-                           checked=view.checks.checked,
-                           findings=[(f.finding.severity, f"{f.finding.label}：{f.finding.message}", view.url + f.href)
-                                     for f in view.checks.errors + view.checks.roundings])
-
-
-KIND_ORDER = {kind: i for i, kind in enumerate(KIND_LABELS)}
-
-
-@dataclass(frozen=True)
-class DepartmentPage:
-    """A department's page: its documents by year and kind, and its figures compared year over year."""
-    key: str
-    name: str
-    url: str
-    documents: list[DocumentSummary]  # newest first
-    comparisons: list[Comparison]  # one per kind of document printed in two or more years
-    latest: DocumentSummary  # the document the index shows the figures of
-    change: Optional[Decimal]  # its 支出总计 against the year before's, in percent
-
-    @property
-    def made_from(self) -> tuple:
-        """What the page shows depends on these alone (with the templates and settings)."""
-        return tuple((d.url, d.checksum) for d in self.documents)
-
-    @property
-    def years(self) -> list[int]:
-        return sorted({d.year for d in self.documents}, reverse=True)
-
-
-def department_pages(summaries: list[DocumentSummary]) -> list[DepartmentPage]:
-    groups: dict[str, list[DocumentSummary]] = {}
-    for summary in summaries:
-        groups.setdefault(summary.department_key, []).append(summary)
-    pages = []
-    for key, documents in groups.items():
-        documents.sort(key=lambda d: (-d.year, KIND_ORDER[d.kind], d.url))
-        comparisons = []
-        for kind in KIND_LABELS:
-            by_year = {}
-            for d in documents:
-                if d.kind == kind and d.measures:
-                    by_year.setdefault(d.year, d.measures)  # two of one year: the first in page order
-            comparison = compare(KIND_LABELS[kind], sorted(by_year.items()))
-            if comparison:
-                comparisons.append(comparison)
-        latest = next((d for d in documents if d.measures), documents[0])
-        change = next((row.percent for c in comparisons if c.kind_label == latest.kind_label
-                       for row in c.rows if row.label in ("支出总计", "实际支出") and c.years[-1] == latest.year), None)
-        pages.append(DepartmentPage(key, documents[0].department, documents[0].department_url, documents, comparisons,
-                                    latest, change))
-    return sorted(pages, key=lambda p: (p.name, p.url))
-
-
-INDEX_CHART_BARS = 20  # a chart of a province's thousand departments would be a wall: the largest, listed in full below
-
-
-def index_charts(departments: list[DepartmentPage]) -> list[Markup]:
-    """Departments side by side on total spending and on 三公经费 (their latest documents), in 万元."""
-    charts = []
-    for title, value, unit in (("支出总计", lambda h: h.spending, lambda h: h.unit),
-                               ("“三公”经费", lambda h: h.sangong, lambda h: h.sangong_unit)):
-        items = [(d, value(d.latest.headline), unit(d.latest.headline)) for d in departments]
-        items = [(d, v, u) for d, v, u in items if v is not None and convert(v, u or "", "万元") is not None]
-        items.sort(key=lambda item: (-convert(item[1], item[2], "万元"), item[0].name))
-        shown = items[:INDEX_CHART_BARS]
-        more = f"（前 {len(shown)} 个部门）" if len(items) > len(shown) else ""
-        charts.append(comparison_chart(f"各部门{title}{more}", [(d.name, v, u) for d, v, u in shown], "万元",
-                                       href=[d.url for d, _, _ in shown]))
-    return [c for c in charts if c]
