@@ -433,6 +433,8 @@
     status.textContent = total ? "找到" + (exact ? " " : "约 ") + total + " 个页面（" + (exact ? "" : "约 ") + groups.length +
       " 个部门）" + (pending ? "，已显示 " + shown + " 个" : "") : "没有找到包含“" + state.raw + "”的页面";
     moreButton.hidden = !pending;
+    /* candidates whose bigrams all occur, but not the query itself, can take a whole step's loads */
+    moreButton.textContent = shown ? "显示更多" : "继续查找";
   }
 
   function failed() {
