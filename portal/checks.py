@@ -22,11 +22,10 @@ from typing import Iterable, Iterator, Optional
 from .cleaning import squash
 from .model import Document, Evaluation, Table
 from .numbers import amount, convert
-from .vocabulary import INCOME_LABELS, SPENDING_LABELS, code_level, is_code, is_total
+from .vocabulary import INCOME_LABELS, SPENDING_LABELS, code_level, is_code, is_column_numbers, is_total
 
 NUMBERED_ITEM = re.compile(r"^[一二三四五六七八九十廿卅]+、")
 DIGITS = re.compile(r"\d+")
-COLUMN_NUMBERS = re.compile(r"\d+|\*+|栏次")  # the "** 1 2 3" row under some headers
 
 
 @dataclass(frozen=True)
@@ -109,8 +108,7 @@ def _table_name(table: Table) -> str:
 
 def _structural_header(table: Table) -> list[list]:
     """The header rows that name columns (not the "** 1 2 3" numbering row)."""
-    return [row for row in table.header
-            if not all(c is None or (isinstance(c, str) and COLUMN_NUMBERS.fullmatch(c.strip())) for c in row)]
+    return [row for row in table.header if any(c is not None for c in row) and not is_column_numbers(row)]
 
 
 def _column_name(header: list[list], column: int) -> str:

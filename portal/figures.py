@@ -15,11 +15,10 @@ from typing import Callable, Optional
 
 from .cleaning import squash
 from .model import Cell, Document, Table
-from .vocabulary import INCOME_LABELS, SPENDING_LABELS, is_code
+from .vocabulary import INCOME_LABELS, SPENDING_LABELS, is_code, is_column_numbers
 
 TOTALS = frozenset({"合计", "总计", "小计"})
 _VALUE_HEADS = TOTALS | {"预算数", "决算数"}  # the amount column of a table with one row per item
-_COLUMN_NUMBER = re.compile(r"[\d*]+")  # the "** 1 2 3" row that numbers the columns
 _BRACKETED_CODE = re.compile(r"\[(\d{3}(?:\d{2}){0,2})\](.+)")  # "[205]教育支出" (广州, 珠海)
 _SPENDING_TITLE = re.compile(r"支出(?:预算|决算)?(?:总表|总体情况表)$|支出决算表$")
 _NOT_SPENDING = ("收", "财政拨款", "一般公共预算", "基金", "国有资本")
@@ -94,9 +93,9 @@ def _header_rows(table: Table) -> list[list[Cell]]:
 def column_paths(header: list[list[Cell]]) -> list[tuple[str, ...]]:
     """Each column's headings, outermost first (squashed). As in ``views.header_cells``: a blank right of
     a heading whose columns have sub-headings below is part of that heading; a blank below one adds nothing."""
+    header = [row for row in header if not is_column_numbers(row)]
     width = max((len(r) for r in header), default=0)
     grid = [[_label(r[c]) if c < len(r) else None for c in range(width)] for r in header]
-    grid = [[None if cell and _COLUMN_NUMBER.fullmatch(cell) else cell for cell in row] for row in grid]
 
     def heading(r: int, c: int) -> Optional[str]:
         while c >= 0 and grid[r][c] is None:

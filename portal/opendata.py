@@ -27,11 +27,11 @@ from typing import Any
 from . import urls
 from .model import KIND_LABELS, Cell, Document, Table
 from .views import UNKNOWN_UNIT, header_cells
+from .vocabulary import is_column_numbers
 
 CSV_ENCODING = "utf-8-sig"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HARMLESS = re.compile(r"[-+]?\d[\d,.]*%?|-+")  # a signed number or percentage, or a dash placeholder
-_NUMBERING = re.compile(r"\d{1,2}|\*+|栏次")  # a printed column-number row: 栏次 / ** / 1 2 3 …
 _NAME_CHARS = re.compile(r"[^a-z0-9._-]+")  # what a Frictionless name may hold (besides '/')
 PACKAGE_DESCRIPTION = (
     "各部门预算、决算文件中的表格，每表一个 CSV 文件（UTF-8 带 BOM，CRLF 换行，金额不含千位分隔符，单位见各表说明）。"
@@ -115,7 +115,7 @@ def column_names(table: Table) -> list[str]:
     covered: set[tuple[int, int]] = set()
     # header_cells gives each printed heading its colspan/rowspan; they are laid out as an HTML table is
     for r, cells in enumerate(header_cells(table.header, [])):
-        numbering = all(_NUMBERING.fullmatch(str(v)) for v in table.header[r] if v is not None)
+        numbering = is_column_numbers(table.header[r])
         c = 0
         for cell in cells:
             while (r, c) in covered:

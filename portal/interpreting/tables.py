@@ -17,6 +17,7 @@ from .metadata import ORGANISATION
 from .sections import heading_level
 from ..numbers import parse_amount
 from ..cleaning import squash
+from ..vocabulary import is_column_numbers
 
 # A table's number as the national templates print it: 附表5, 表1, 表1-1, 预算08表, 预算表 11, 公开01表, 部门预算表3 …
 _NUMBER = r"[\d一二三四五六七八九十]+(?:\s*[-—－]\s*\d+)?"
@@ -34,7 +35,6 @@ DATE_LINE = re.compile(r"^(?:申报|填报|编制)日期\s*[:：]")
 EMPTY_NOTE = re.compile(r"此表为空表|为空表|本(?:单位|部门)?(?:没有|无|未)|^注\s*[:：].*无|^无.{0,30}(?:支出|收入|数据|安排)")
 NOTE = re.compile(r"^(?:备注|注|说明)\s*[:：]")
 PERCENT = re.compile(r"^[<>≥≤＞＜]?\s*[+-]?\d+(?:\.\d+)?\s*%$")
-COLUMN_NUMBER_MARK = re.compile(r"^(?:[*＊]+|栏次|行次|[甲乙丙丁])$")
 CODE = re.compile(r"^\d{3,}[A-Z0-9]*$")
 YEAR = re.compile(r"^(?:19|20)\d{2}\s*年?$")
 MEASURE = re.compile(r"^[<>≥≤＞＜]?\s*\d+(?:\.\d+)?\s*[%\u4e00-\u9fff]{1,4}$")  # 6人, ≥13家, 25人次: a value, not a header
@@ -228,16 +228,6 @@ def _is_value(cell: str) -> bool:
     return bool(cell) and (parse_amount(cell) is not None or bool(PERCENT.match(cell))) and not YEAR.match(cell)
 
 
-def _is_column_numbers(cells: list[str]) -> bool:
-    """A row numbering the columns (1 2 3 …), with ** or 栏次/行次/甲/乙 over the name columns."""
-    filled = [c for c in cells if c]
-    numbers = [int(c) for c in filled if c.isdigit()]
-    others = [c for c in filled if not c.isdigit()]
-    enough = 2 if any(c in ("栏次", "行次") for c in others) else 3  # 决算 tables: "栏次  1  栏次  2"
-    return (len(numbers) >= enough and numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 1
-            and all(COLUMN_NUMBER_MARK.match(c) for c in others))
-
-
 def _is_form(rows: list[list[str]]) -> bool:
     return bool(rows) and squash(rows[0][0]) in {squash(c) for c in FORM_FIRST_CELLS}
 
@@ -251,7 +241,7 @@ def split_header(rows: list[list[str]]) -> int:
     """How many of the leading rows are header rows."""
     if not rows or _is_form(rows):
         return 0
-    numbered = next((i for i, cells in enumerate(rows[:MAX_NUMBERED_HEADER_ROWS]) if _is_column_numbers(cells)), None)
+    numbered = next((i for i, cells in enumerate(rows[:MAX_NUMBERED_HEADER_ROWS]) if is_column_numbers(cells)), None)
     if numbered is not None and not any(_is_value(c) for cells in rows[:numbered] for c in cells):
         return numbered + 1  # everything down to the row numbering the columns is header
     first_values = next((i for i, cells in enumerate(rows[:MAX_NUMBERED_HEADER_ROWS]) if _is_data(cells)), None)
@@ -260,7 +250,7 @@ def split_header(rows: list[list[str]]) -> int:
         return first_values  # a deep header of short words over the first amounts (pdftotext -layout)
     count = 0
     for i, cells in enumerate(rows[:MAX_HEADER_ROWS]):
-        if _is_column_numbers(cells):
+        if is_column_numbers(cells):
             count = i + 1
             continue
         if _is_data(cells):
