@@ -51,6 +51,3 @@ def is_column_numbers(row: list) -> bool:
     return (len(numbers) >= enough and numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 1
             and all(COLUMN_NUMBER_MARK.fullmatch(c) for c in others))
 
-
-def is_label(cell: object, label: str) -> bool:
-    return isinstance(cell, str) and squash(cell) == label

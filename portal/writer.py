@@ -5,23 +5,19 @@ A failure inside a template is reported with the template's file and line, never
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
 import threading
 import traceback
-from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
 import jinja2
-from markupsafe import Markup
 
 from . import urls
 from .config import Config
 from .errors import TemplateError
-from .linking import term_id
 from .numbers import amount
 
 
@@ -36,15 +32,7 @@ def make_environment(templates: Path, compiled: Optional[Path] = None) -> jinja2
         keep_trailing_newline=True,
     )
     env.filters["amount"] = amount
-    env.filters["term_id"] = term_id
-    env.tests["decimal"] = lambda value: isinstance(value, Decimal)
     return env
-
-
-def script_json(value: object) -> str:
-    """JSON that is safe inside a JavaScript file, whatever the document text contains."""
-    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 class SiteWriter:
@@ -60,10 +48,6 @@ class SiteWriter:
         self.text(path, self._template(template, lambda t: t.render(site=self.site, root=urls.root(path), path=path,
                                                                     canonical=canonical, **context)))
         self.count += 1
-
-    def fragment(self, template: str, macro: str, *args) -> Markup:
-        """A macro of a template, called on its own: a piece of a page rendered once and kept."""
-        return Markup(self._template(template, lambda t: getattr(t.module, macro)(*args)))
 
     def _template(self, template: str, render) -> str:
         try:
