@@ -58,7 +58,7 @@ def test_two_years_of_one_department_share_its_page_with_the_comparison(two_year
     assert rows["“三公”经费"] == ["97.35", "90.00", "-7.35（-7.6%）"]
     assert rows["因公出国（境）费"] == ["42.75", "35.40", "-7.35（-17.2%）"]
     assert rows["公务接待费"] == ["7.60", "7.60", "0.00（0.0%）"]  # unchanged: the copy kept it
-    assert rows["215 资源勘探工业信息等支出"][:2] == ["62,915.11", "62,915.11"]  # 类 rows, from 表5-1 (line 279)
+    assert rows["215 资源勘探工业信息等支出"][:2] == ["62,915.11", "62,915.11"]  # 类 rows, from 表3 支出总表 (line 215)
 
 
 def test_the_index_lists_the_department_once_with_its_change(two_years):

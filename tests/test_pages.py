@@ -105,7 +105,7 @@ def test_every_chart_draws_the_figures_its_table_prints(sample_site):
                 assert cells[figure.column].value == figure.value
                 assert f"{cells[figure.column].shown} 万元，" in html[html.index("基本支出与项目支出"):]
                 checked += 1
-    # 003's 表5-1 (lines 279-300): six 类, 206 科学技术支出 14,066.00 first; 三公 parts 42.75 / 47.00 / 7.60 (line 463)
+    # 003's 表3 支出总表 (lines 194-222): six 类, 206 科学技术支出 14066.00 first; 三公 parts 42.75 / 47.00 / 7.60 (line 389)
     html = read(config, ECONOMY_2024)
     bars = [(label, shown) for _, label, shown in chart_bars(html)]
     assert bars[0] == ("206 科学技术支出", "14,066.00") and ("公务接待费", "7.60") in bars
@@ -127,7 +127,7 @@ def test_a_department_page_draws_its_latest_document_and_links_each_bar_to_its_r
     department = "departments/wu-han-shi-jing-ji-he-xin-xi-hua-ju/"
     html = read(config, department + "index.html")
     bars = re.findall(r'<a href="([^"#]+)#([^"]+)"><g class="chart-bar"><title>([^<]*)：([^<]*?) [^<]*</title>', html)
-    assert len(bars) == 9  # 003's six 类 (表5-1, lines 279-300) and three 三公 parts (line 463)
+    assert len(bars) == 9  # 003's six 类 (表3, lines 195-222) and three 三公 parts (表7, line 389)
     for page, anchor, label, shown in bars:
         assert page == "2024-budget/index.html"
         assert shown in row_cells(read(config, department + page), anchor), (label, shown)
@@ -137,7 +137,7 @@ def test_index_charts_set_the_departments_side_by_side(sample_site):
     config, _ = sample_site
     index = read(config, "index.html")
     spending = index[index.index("各部门支出总计"):index.index("各部门“三公”经费")]
-    # 支出总计 of each department's latest document: 003 101,516.15 (line 58), 001 45,084.94 (line 137) …
+    # 支出总计 of each department's latest document: 003 101516.15 (line 264), 001 45084.94 (line 137) …
     values = re.findall(r"<title>[^<]*：([^<]*) 万元</title>", spending)
     assert values[:2] == ["101,516.15", "45,084.94"]
 

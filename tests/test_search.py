@@ -77,9 +77,9 @@ QUERIES = [
     ("2010301", None),  # a 项 code (001 line 167: 行政运行)
     ("20103", None),  # a 款 code
     ("221", None),  # a 类 code
-    ("45,084.94", None),  # 001's 支出总计, as printed (line 137) …
+    ("45,084.94", None),  # 001 prints 45,084.94 in 附表5 (line 237) and 45084.94 in 附表1 (line 137) …
     ("45084.94", None),  # … and without the separator
-    ("101516.15", None),  # 003 prints it without separators (line 58)
+    ("101516.15", None),  # 003 prints it without separators (line 264)
     ("101,516.15", None),  # … the pages show it with them
     ("535.83", None),
     ("1,202,32", None),  # 002 line 158: a comma printed for the decimal point
