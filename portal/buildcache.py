@@ -6,7 +6,9 @@
 - a manifest of the last build: the checksum of everything every page depends on (templates, static
   files, Markdown pages, settings, this code), and for each department page the checksum of its data
   file and the state of its published PDF, with the summary the site-wide pages need. A page whose
-  inputs are all unchanged is carried over from the previous site instead of being rendered again.
+  inputs are all unchanged is carried over from the previous site instead of being rendered again;
+- with the manifest, the search index's postings block by block (searchindex.PostingsCache), so that a
+  build that changed one page collects the postings of one block of 64 pages, not of every page.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from typing import Optional
 
 from .config import Config
 from .model import Document
+from .searchindex import PostingsCache
 
 FORMAT = 1  # raise when what is pickled here changes shape
 
@@ -91,6 +94,7 @@ class Manifest:
     departments: dict[str, tuple] = field(default_factory=dict)  # department page → its documents' (url, checksum)
     pinyin: dict[str, str] = field(default_factory=dict)  # department name key → departments.pinyin_slug of it
     site_pages: int = 0  # pages in the site it wrote
+    search: PostingsCache = field(default_factory=PostingsCache)  # the search index's postings, by block
 
 
 def source_checks_path(config: Config) -> Path:

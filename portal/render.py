@@ -21,7 +21,7 @@ from .pages import Page, load_pages
 from .parallel import map_on_all_cores
 from .progress import Say, quiet
 from .search import department_entries, glossary_entries, page_entries, search_entries
-from .searchindex import write_index
+from .searchindex import PostingsCache, write_index
 from .terms import merged_glossary
 from .sitewide import DocumentSummary, department_pages, index_charts, summary_of
 from .views import document_view
@@ -195,6 +195,7 @@ class Plan:
     kept: dict[str, tuple]  # the manifest's entries of the document pages to carry over
     departments: dict[str, tuple]  # the department pages of the current site that can be carried over: made_from
     pinyin: dict[str, str]  # department name key → pinyin slug, for the next build
+    postings: PostingsCache  # the last build's search postings, by block (updated by this build)
     up_to_date: bool  # the current site was built from exactly these inputs
 
 
@@ -212,7 +213,8 @@ def plan(config: Config, manifest: buildcache.Manifest) -> Plan:
     up_to_date = (bool(manifest.pages) and manifest.markdown == markdown and set(states) == set(manifest.pages)
                   and len(kept) == len(paths))
     return Plan(pages, key, markdown, paths, states, identities, where, kept,
-                manifest.departments if reusable else {}, pinyin, up_to_date)
+                manifest.departments if reusable else {}, pinyin,
+                manifest.search if manifest.key == key else PostingsCache(), up_to_date)
 
 
 def navigation(pages: list[Page]) -> list[tuple[str, str]]:
@@ -229,7 +231,7 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
     site = site_context(config, todo.pages)
     result = SiteRender()
     new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown, identities=todo.identities,
-                                       pinyin=todo.pinyin)
+                                       pinyin=todo.pinyin, search=todo.postings)
     for name, entry in todo.kept.items():
         folder = urls.folder(entry[1].url)
         _carry_over(config.output_dir / folder, out_dir / folder)
@@ -287,5 +289,5 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
         searchable.append(prepared)
         for file, text in records:
             writer.text(file, text)
-    write_index(out_dir, searchable)
+    write_index(out_dir, searchable, todo.postings)
     return writer.count, made_from

@@ -21,15 +21,19 @@ Numbers are unsigned VLQ in base 64 (5 bits a character, 32 = "more follows"): s
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import operator
+import pickle
 import re
 import unicodedata
 import zlib
+from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from dataclasses import dataclass
+from itertools import chain, repeat
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -49,8 +53,7 @@ _DROPPED = re.compile("[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2
 _DIGIT_COMMA = re.compile(r"([0-9]),(?=[0-9])")
 # Digit bigrams are on every page: a run of 5+ digits and points (a code, an amount) is also indexed by its
 # 5-grams, keyed with a leading space (which normalise() never leaves) so that they cannot meet a bigram.
-_NUMBER = re.compile(r"[0-9.]{5,}")
-NUMBER_GRAM = 5
+_NUMBER = re.compile(r"(?=([0-9.]{5}))")  # every 5 characters of such a run
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
@@ -71,7 +74,16 @@ def vlq(value: int) -> str:
         out.append(_B64[digit | 32])
 
 
-_VLQ = [vlq(n) for n in range(1024)]  # every count and mask value a posting holds, and small deltas
+# Every count and segment mask a posting holds (2 ** MAX_SEGMENTS values), and small deltas: a value of
+# 32 or more is its low five bits with "more follows", then the VLQ of the rest.
+def _vlq_table(size: int) -> list[str]:
+    table = list(_B64[:32])
+    for high in range(1, size >> 5):
+        table += [_B64[low | 32] + table[high] for low in range(32)]
+    return table
+
+
+_VLQ = _vlq_table(1 << MAX_SEGMENTS)
 
 
 def string_hash(text: str) -> int:
@@ -116,6 +128,7 @@ class PreparedPage:
     # the two lists joined by GROUPS, compressed (a page has thousands; the build keeps every page's, and pickles them)
     names: tuple[tuple[str, int], ...]  # (normalised name, segment) of its name records
     segments: int  # how many segments its records take
+    digest: bytes  # of postings: a block of pages with the same digests has the same part of the index
 
 
 SEP, GROUPS = "\x1f", "\x1e"  # never in a bigram or an entry: normalise drops them, entries are base 64
@@ -158,11 +171,9 @@ def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
     bounds.append(len(items))
 
     head = _json({"u": page.url, "t": page.title, "d": page.department, "y": page.year, "k": page.kind})[:-1]
-    counts: Counter[str] = Counter()
-    masks: defaultdict[str, int] = defaultdict(int)
     starts: set[str] = set()
     names: dict[str, int] = {}
-    segments = []
+    segments, texts = [], []
     for seg in range(len(bounds) - 1):
         records = page.records[bounds[seg]:bounds[seg + 1]]
         for r in records:
@@ -171,25 +182,45 @@ def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
                 names.setdefault(name, seg)
                 starts.add(name[:2])
         # one normalise() for the segment: NUL survives it and keeps bigrams from spanning two records
-        joined = normalise("\0".join(f"{r.title} {r.text} {r.amount}" for r in records))
-        grams = Counter(map(operator.add, joined, joined[1:]))
-        grams.update(" " + run[i:i + NUMBER_GRAM] for run in _NUMBER.findall(joined)
-                     for i in range(len(run) - NUMBER_GRAM + 1))
-        bit = 1 << seg
-        for gram in grams:
-            masks[gram] |= bit
-        counts.update(grams)
+        texts.append(normalise("\0".join(f"{r.title} {r.text} {r.amount}" for r in records)))
         segments.append(f'{head},"r":[{",".join(items[bounds[seg]:bounds[seg + 1]])}]}}')
 
-    full = (1 << len(segments)) - 1
-    grams = sorted(gram for gram in counts if "\0" not in gram)
-    entries = [_VLQ[min(counts[gram], MAX_COUNT) * 2 + (gram in starts)] for gram in grams]
-    if full > 1:  # which segments hold it: XOR the full mask, so "all of them" is one character
-        entries = [entry + _vlq(masks[gram] ^ full) for entry, gram in zip(entries, grams)]
     files = [(segment_path(page.url, n), f'siteSearchData("",{payload});\n') for n, payload in enumerate(segments)]
+    grams, entries = _entries(texts, starts)
     postings = zlib.compress(f"{SEP.join(grams)}{GROUPS}{SEP.join(entries)}".encode(), 1)
-    return PreparedPage(page.url, page.department, page.year, page.kind, postings,
-                        tuple(sorted(names.items())), len(segments)), files
+    return PreparedPage(page.url, page.department, page.year, page.kind, postings, tuple(sorted(names.items())),
+                        len(segments), hashlib.blake2b(postings, digest_size=16).digest()), files
+
+
+def _grams(text: str):
+    """The bigrams of a text, and the 5-grams of its numbers (see _NUMBER), each as often as it occurs."""
+    return chain(map(operator.add, text, text[1:]), map(" ".__add__, _NUMBER.findall(text)))
+
+
+def _entries(texts: list[str], starts: set[str]) -> tuple[list[str], list[str]]:
+    """A page's distinct grams, sorted, and for each its posting entry: VLQ(2·count + starts a name), then
+    for a page of several segments the mask of the segments that hold it (XOR the full mask, so that "all
+    of them" is one character). The per-gram steps are C-level (Counter.update of an iterable, map()):
+    a page has thousands of grams."""
+    counts: Counter[str] = Counter()
+    masks: dict[str, int] = {}
+    get = masks.get
+    for seg, text in enumerate(texts):
+        found = list(_grams(text))
+        counts.update(found)
+        if len(texts) > 1:
+            distinct = set(found)  # each gram once: its mask is read before it is written
+            masks.update(zip(distinct, map((1 << seg).__or__, map(get, distinct, repeat(0)))))
+    chars = set("".join(texts))  # the bigrams that span two records hold a NUL: not indexed
+    grams = sorted(counts.keys() - set(map("\0".__add__, chars)) - set(map(operator.add, chars, repeat("\0"))))
+    codes = [_VLQ[2 * min(count, MAX_COUNT)] for count in range(max(counts.values(), default=0) + 1)]
+    entries = list(map(codes.__getitem__, map(counts.__getitem__, grams)))
+    for gram in starts.intersection(grams):
+        entries[bisect_left(grams, gram)] = _VLQ[2 * min(counts[gram], MAX_COUNT) + 1]
+    if len(texts) > 1:
+        full = (1 << len(texts)) - 1
+        entries = list(map(operator.add, entries, map(_VLQ.__getitem__, map(full.__xor__, map(masks.__getitem__, grams)))))
+    return grams, entries
 
 
 def _shard_count(total_bytes: int) -> int:
@@ -197,29 +228,48 @@ def _shard_count(total_bytes: int) -> int:
     return 1 << max(0, math.ceil(math.log2(max(1, total_bytes / SHARD_BYTES))))
 
 
-def _postings(pages: list[PreparedPage]) -> dict[str, str]:
+@dataclass
+class PostingsCache:
+    """Each block's collected postings from the last build, pickled, by a digest of its pages' postings:
+    a build collects again only the blocks whose pages changed (one, when one page did)."""
+    blocks: dict[bytes, bytes] = field(default_factory=dict)
+
+
+def _postings(pages: list[PreparedPage], cache: PostingsCache) -> dict[str, str]:
     """bigram → its pages, in blocks of 64: VLQ(distance from the bigram's previous block, less one), one
     character for the number of its pages in the block less one, then for each page its offset in the block
-    (one character) and its entry.
-    Every (bigram, page) pair is appended by C-level map()s, the hot loop on a large site; Python code
-    runs once per (bigram, block) only."""
+    (one character) and its entry. ``cache`` is read, then replaced by this build's blocks."""
     parts: defaultdict[str, list[str]] = defaultdict(list)
     last: dict[str, int] = {}
+    blocks = {}
     for block, start in enumerate(range(0, len(pages), BLOCK)):
-        found: defaultdict[str, list[str]] = defaultdict(list)
-        for offset, page in enumerate(pages[start:start + BLOCK]):
-            grams, entries = zlib.decompress(page.postings).decode().split(GROUPS)
-            deque(map(list.append, map(found.__getitem__, grams.split(SEP)),
-                      map(_B64[offset].__add__, entries.split(SEP))), 0)
+        group = pages[start:start + BLOCK]
+        key = hashlib.blake2b(b"".join(page.digest for page in group), digest_size=16).digest()
+        kept = cache.blocks.get(key)
+        found = pickle.loads(kept) if kept else _collect(group)
+        blocks[key] = kept or pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
         for gram, entries in found.items():
             step = block - last.get(gram, -1)
             last[gram] = block
-            parts[gram].append(_vlq(step - 1) + _B64[len(entries) - 1] + "".join(entries))
+            parts[gram].append(_vlq(step - 1) + entries)
+    cache.blocks = blocks
     return {gram: "".join(p) for gram, p in parts.items()}
 
 
+def _collect(group: list[PreparedPage]) -> dict[str, str]:
+    """A block's part of each of its bigrams' postings, without the step from the previous block. Every
+    (bigram, page) pair is appended by C-level map()s, the hot loop on a large site; Python code runs once
+    per bigram of the block only."""
+    found: defaultdict[str, list[str]] = defaultdict(list)
+    for offset, page in enumerate(group):
+        grams, entries = zlib.decompress(page.postings).decode().split(GROUPS)
+        deque(map(list.append, map(found.__getitem__, grams.split(SEP)),
+                  map(_B64[offset].__add__, entries.split(SEP))), 0)
+    return {gram: _B64[len(entries) - 1] + "".join(entries) for gram, entries in found.items()}
+
+
 def _vlq(value: int) -> str:
-    return _VLQ[value] if value < 1024 else vlq(value)
+    return _VLQ[value] if value < len(_VLQ) else vlq(value)
 
 
 def _deltas(ids: list[int]) -> list[str]:
@@ -244,11 +294,12 @@ class _Writer:
         self.written.append(relative)
 
 
-def write_index(out_dir: Path, pages: list[PreparedPage]) -> list[str]:
-    """Write the index of these pages (page id = position in the list) under out_dir/search/."""
+def write_index(out_dir: Path, pages: list[PreparedPage], cache: Optional[PostingsCache] = None) -> list[str]:
+    """Write the index of these pages (page id = position in the list) under out_dir/search/; return the
+    files written. ``cache`` (see PostingsCache) is updated for the next build."""
     writer = _Writer(out_dir)
 
-    postings = _postings(pages)
+    postings = _postings(pages, cache or PostingsCache())
     shards = _shard_count(sum(len(g) * 3 + len(p) + 6 for g, p in postings.items()))
     _write_shards(writer, "p", shards, postings)
 

@@ -2,6 +2,7 @@
 documents: the client, driven in Debian's chromium, must show exactly the pages whose records hold a query."""
 import json
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -11,7 +12,7 @@ import pytest
 from portal.datafile import read_data
 from portal.model import KIND_LABELS, Document
 from portal.numbers import amount
-from portal.searchindex import Record, SearchPage, normalise, prepare, string_hash, write_index
+from portal.searchindex import PostingsCache, Record, SearchPage, normalise, prepare, string_hash, write_index
 from portal.vocabulary import is_code
 
 from tests.conftest import ROOT, needs_chromium, serve
@@ -114,6 +115,24 @@ def test_write_index_is_deterministic(pages, tmp_path):
     for path in first:
         assert (tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes(), path
     assert sorted(first) == sorted(str(p.relative_to(tmp_path / "a")) for p in (tmp_path / "a").rglob("*.js"))
+
+
+def test_postings_cache_gives_the_index_made_without_it(pages, tmp_path):
+    """A build collects again only the blocks of 64 pages whose pages changed: after one page of the second
+    block changes, or a page is inserted at the front (every block shifts), the index written with the last
+    build's cache is the one written without any."""
+    many = [replace(page, url=f"p/{n}/index.html") for n in range(150) for page in [pages[n % len(pages)]]]
+    changed = list(many)
+    changed[100] = replace(many[101], url=many[100].url)
+    cache = PostingsCache()
+    for step, version in enumerate([many, changed, [TRAP] + changed]):
+        prepared = [prepare(page)[0] for page in version]
+        with_cache = write_index(tmp_path / f"cached{step}", prepared, cache)
+        without = write_index(tmp_path / f"clean{step}", prepared)
+        assert with_cache == without
+        for path in without:
+            assert (tmp_path / f"cached{step}" / path).read_bytes() == (tmp_path / f"clean{step}" / path).read_bytes(), path
+        assert len(cache.blocks) == 3  # this build's blocks only
 
 
 def read_script(path: Path):
