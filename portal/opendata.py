@@ -139,7 +139,21 @@ def column_names(table: Table) -> list[str]:
 
 # ---------------------------------------------------------------- Data Package
 
-def resources(doc: Document, folder: str, csvs: list[bytes]) -> list[dict]:
+@dataclasses.dataclass(frozen=True)
+class Resource:
+    """A table's entry in datapackage.json, serialised by the worker that wrote its CSV: a build keeps every
+    document's between builds and joins them into the package."""
+    path: str
+    name: str
+    descriptor: str  # JSON, one line, keys sorted
+
+
+def _dumps(value) -> str:
+    # one line: an indented dump takes json's pure-Python path, ten times slower for a province's tables
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def resources(doc: Document, folder: str, csvs: list[bytes]) -> list[Resource]:
     """A Frictionless tabular resource for each table's CSV (``csvs``, as table_csv made them, one per table), at
     ``folder``/urls.table_csv (site-relative)."""
     kind = KIND_LABELS[doc.kind]
@@ -147,9 +161,10 @@ def resources(doc: Document, folder: str, csvs: list[bytes]) -> list[dict]:
     for table, data in zip(doc.tables, csvs):
         caption = f"{table.label} {table.title}" if table.label else table.title
         where = f"，原文第 {table.page} 页" if table.page else ""
-        out.append({
-            "name": _NAME_CHARS.sub("-", f"{folder}/{table.id}".lower()).strip("-"),
-            "path": f"{folder}/{urls.table_csv(table.id)}",
+        path, name = f"{folder}/{urls.table_csv(table.id)}", _NAME_CHARS.sub("-", f"{folder}/{table.id}".lower()).strip("-")
+        out.append(Resource(path, name, _dumps({
+            "name": name,
+            "path": path,
             "profile": "tabular-data-resource",
             "title": table.title,
             "description": f"{doc.department} {doc.year} 年{kind}：{caption}。金额单位：{table.unit or UNKNOWN_UNIT}{where}。",
@@ -159,7 +174,7 @@ def resources(doc: Document, folder: str, csvs: list[bytes]) -> list[dict]:
             "bytes": len(data),
             "hash": "sha256:" + hashlib.sha256(data).hexdigest(),  # validators check the file against it
             "schema": _schema(table),
-        })
+        })))
     return out
 
 
@@ -174,20 +189,22 @@ def _schema(table: Table) -> dict:
     return {"fields": fields, "missingValues": [""]}
 
 
-def package(title: str, resources: list[dict]) -> str:
+def package(title: str, resources: list[Resource]) -> str:
     """datapackage.json: the resources sorted by path, whatever order the workers finished in.
     No licence is declared: the documents' terms of reuse are not known here."""
-    ordered = sorted(resources, key=lambda r: r["path"])
+    ordered = sorted(resources, key=lambda r: r.path)
     for key in ("name", "path"):
-        duplicates = sorted(v for v, n in Counter(r[key] for r in ordered).items() if n > 1)
+        duplicates = sorted(v for v, n in Counter(getattr(r, key) for r in ordered).items() if n > 1)
         if duplicates:
             raise ValueError(f"data package resources share a {key}: {', '.join(duplicates)}")
-    descriptor = {
+    descriptor = _dumps({
         "profile": "tabular-data-package",
         "name": _NAME_CHARS.sub("-", title.lower()).strip("-") or "budget-open-data",
         "title": title,
         "description": PACKAGE_DESCRIPTION,
-        "resources": ordered,
-    }
-    # one line: an indented dump takes json's pure-Python path, ten times slower for a province's tables
-    return json.dumps(descriptor, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        "resources": [],
+    })
+    # the resources go into the empty list, already serialised: the only '"resources":[]' (a string value
+    # holding it would have its quotes escaped)
+    head, _, tail = descriptor.partition('"resources":[]')
+    return f'{head}"resources":[{",".join(r.descriptor for r in ordered)}]{tail}\n'

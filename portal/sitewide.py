@@ -49,7 +49,7 @@ class DocumentSummary:
     findings: list[tuple[str, str, str]]  # (severity, message, link from the site root) of each that did not hold
     search: object = None  # its page in the site search (searchindex.prepare)
     checksum: str = ""  # of its data file's text: what its department's page is made from
-    resources: tuple = ()  # its tables' CSVs in the site's data package (opendata.resources)
+    resources: tuple = ()  # its tables' CSVs in the site's data package (opendata.Resource)
 
 
 def summary_of(view: DocumentView) -> DocumentSummary:

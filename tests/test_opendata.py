@@ -264,7 +264,7 @@ def test_crafted_header_and_formula_cells(tmp_path):
     assert rows[5][1:] == ["", "7"]
 
     resources = resources_of(_one_table_doc(t), "departments/test/2024-budget")
-    assert [f["type"] for f in resources[0]["schema"]["fields"]] == ["string", "number", "number"]
+    assert [f["type"] for f in json.loads(resources[0].descriptor)["schema"]["fields"]] == ["string", "number", "number"]
     folder = tmp_path / "departments" / "test" / "2024-budget"
     folder.mkdir(parents=True)
     (folder / "t01.csv").write_bytes(opendata.table_csv(t))
