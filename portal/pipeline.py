@@ -219,6 +219,7 @@ class BuildReport:
     seconds: float = 0.0
     written: bool = False
     up_to_date: bool = False  # nothing changed since the last build: the site was left as it is
+    manifest: Optional[buildcache.Manifest] = None  # what the next build starts from
 
     @property
     def errors(self) -> list[PortalError]:
@@ -237,19 +238,24 @@ class BuildReport:
 
 
 def build(config: Config, force: bool = False, keep_previous_on_error: bool = False,
-          progress: Say = quiet, pages: PagesOf = _no_pages_of) -> BuildReport:
+          progress: Say = quiet, pages: PagesOf = _no_pages_of,
+          manifest: Optional[buildcache.Manifest] = None) -> BuildReport:
     """Parse what is stale, render into a fresh folder, then swap it in for the output.
 
     Department pages whose inputs did not change since the last build are carried over from it, and a
     build in which nothing changed leaves the site as it is. A document that fails is reported and left
     out; the others are still built. With ``keep_previous_on_error`` (the preview server) any error keeps
     the previous site in place instead. A rendering failure never touches the previous site.
+
+    The last build's manifest is read from .cache/build and the new one written there, unless ``manifest``
+    is given (the preview server's, kept in memory: it saves it when idle). Either way the report has it.
     """
     from .render import in_index_order, plan  # rendering pulls in Jinja, parsing does not
 
     started = time.perf_counter()
     result = BuildReport(parse=parse_sources(config, force=force, progress=progress, pages=pages))
-    manifest = buildcache.load_manifest(config)
+    in_memory = manifest is not None
+    result.manifest = manifest = manifest if in_memory else buildcache.load_manifest(config)
     todo = plan(config, manifest)
     if not result.parse.errors and todo.up_to_date:
         result.documents = in_index_order(entry[1] for entry in manifest.pages.values())
@@ -257,6 +263,8 @@ def build(config: Config, force: bool = False, keep_previous_on_error: bool = Fa
         result.pages = manifest.site_pages
     elif not (result.parse.errors and keep_previous_on_error):
         _render_and_swap(config, todo, result, progress, keep_previous_on_error)
+        if result.written and not in_memory:
+            buildcache.save_manifest(config, result.manifest)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -279,5 +287,4 @@ def _render_and_swap(config: Config, todo: Plan, result: BuildReport, progress: 
     result.written = True
     new_manifest.site = buildcache.folder_identity(config.output_dir)
     new_manifest.site_pages = result.pages
-    # a failed page is not in the manifest, so it is tried again next time
-    buildcache.save_manifest(config, new_manifest)
+    result.manifest = new_manifest  # a failed page is not in it, so it is tried again next time

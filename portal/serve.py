@@ -138,5 +138,6 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000,
         pass
     watcher.stop()
     server.stop()
+    state.save_manifest()
     say("stopped")
     return 0

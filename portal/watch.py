@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from . import pipeline
+from . import buildcache, pipeline
 from .config import Config
 from .errors import PortalError
 from .progress import Say, quiet
 
 POLL_SECONDS = 0.1
 QUIET_SECONDS = 0.1  # an editor's save is several writes: wait until the files stop changing
+SAVE_AFTER_SECONDS = 2.0  # the build manifest is written to .cache once the preview has been idle this long
 
 
 @dataclass
@@ -32,6 +33,15 @@ class State:
     snapshot: dict = field(default_factory=dict)  # files as last polled
     last_built: dict = field(default_factory=dict)  # files as of the last build
     pending_since: Optional[float] = None
+    # the last build's manifest, kept in memory (reading and writing it would cost more than a one-page
+    # rebuild), and since when it has not been written to .cache/build
+    manifest: Optional[buildcache.Manifest] = None
+    unsaved_since: Optional[float] = None
+
+    def save_manifest(self) -> None:
+        if self.unsaved_since is not None and self.manifest is not None:
+            buildcache.save_manifest(self.config, self.manifest)
+            self.unsaved_since = None
 
 
 def watched_paths(config: Config) -> list[Path]:
@@ -74,7 +84,11 @@ def rebuild(state: State, say: Say = print) -> tuple[bool, set[str]]:
     written: set[str] = set()
     try:
         config = state.load_config() if state.load_config else state.config
-        result = pipeline.build(config, keep_previous_on_error=True, progress=say if state.verbose else quiet)
+        result = pipeline.build(config, keep_previous_on_error=True, progress=say if state.verbose else quiet,
+                                manifest=state.manifest if state.manifest is not None else buildcache.load_manifest(config))
+        state.manifest = result.manifest
+        if result.written:
+            state.unsaved_since = time.monotonic()
         state.errors = [str(e) for e in result.errors]
         written = {str(o.data) for o in result.parse.outcomes if o.status is pipeline.Status.PARSED}
         changed = result.written
@@ -96,6 +110,10 @@ def poll(state: State, reload: Callable[[], None], say: Say = print) -> None:
     """Rebuild once the watched files have changed and then stayed quiet for a moment (debounce)."""
     paths = watched_paths(state.config)
     current = take_snapshot(paths, state.config.output_dir)
+    if current == state.snapshot == state.last_built and state.unsaved_since is not None \
+            and time.monotonic() - state.unsaved_since >= SAVE_AFTER_SECONDS:
+        state.save_manifest()
+        return
     if current != state.snapshot:
         state.snapshot = current
         state.pending_since = time.monotonic() if current != state.last_built else None

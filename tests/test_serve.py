@@ -132,6 +132,31 @@ def test_edits_rebuild_and_reload(server):
         reloads.close()
 
 
+def test_the_build_cache_is_written_when_idle_and_at_stop(server):
+    """The preview keeps the last build's manifest in memory and writes it to .cache/build once idle
+    (watch.SAVE_AFTER_SECONDS) and when stopped: a `build` afterwards finds the site up to date."""
+    project, base, port, process = server
+    manifest = project / ".cache" / "build" / "manifest.pickle"
+    wait_for(manifest.is_file, timeout=10)
+    reloads = Reloads(port)
+    try:
+        saved = manifest.stat().st_mtime_ns
+        note = project / "content" / "pages" / "note.md"
+        note.write_text("# 新的说明\n", encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+        wait_for(lambda: manifest.stat().st_mtime_ns != saved, timeout=10)  # written again once idle
+        note.write_text("# 停止前的说明\n", encoding="utf-8")
+        assert reloads.next()["command"] == "reload"
+    finally:
+        reloads.close()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    build = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--config", str(project / "config.yaml")],
+                           cwd=project, capture_output=True, text=True, timeout=120)
+    assert build.returncode == 0 and "(site up to date)" in build.stdout, build.stdout + build.stderr
+    assert "停止前的说明" in (project / "site" / "pages" / "note" / "index.html").read_text(encoding="utf-8")
+
+
 def test_broken_yaml_keeps_the_previous_site_and_shows_the_error(server):
     project, base, port, process = server
     data = project / "content" / "data" / "002_4e54a5785d908060.yaml"
@@ -274,7 +299,7 @@ def test_a_save_during_a_rebuild_triggers_another_rebuild(project, monkeypatch):
         if len(builds) == 1:
             data.write_text(data.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # the build's own write
             page.write_text("# 编辑于构建期间\n", encoding="utf-8")  # the user's save while it runs
-        return pipeline.BuildReport(parse=pipeline.ParseReport([outcome]), documents=[], load_errors=[], written=True)
+        return pipeline.BuildReport(parse=pipeline.ParseReport([outcome]), documents=[], written=True)
 
     monkeypatch.setattr(watch.pipeline, "build", fake_build)
     state = watch.State(config=config)
