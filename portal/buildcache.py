@@ -6,7 +6,8 @@
 - a manifest of the last build: the checksum of everything every page depends on (templates, static
   files, Markdown pages, settings, this code), and for each department page the checksum of its data
   file and the state of its published PDF, with the summary the site-wide pages need. A page whose
-  inputs are all unchanged is carried over from the previous site instead of being rendered again;
+  inputs are all unchanged is carried over from the previous site instead of being rendered again, and
+  so are a department page made from the same documents and a glossary made from the same terms;
 - with the manifest, the search index's postings block by block (searchindex.PostingsCache), so that a
   build that changed one page collects the postings of one block of 64 pages, not of every page.
 """
@@ -22,7 +23,7 @@ from typing import Optional
 
 from .config import Config
 from .model import Document
-from .searchindex import PostingsCache
+from .searchindex import PostingsCache, PreparedPage
 
 FORMAT = 1  # raise when what is pickled here changes shape
 
@@ -83,6 +84,15 @@ def file_state(path: Path) -> tuple[int, int, int]:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
+@dataclass(frozen=True)
+class Made:
+    """A site-wide page as the last build wrote it (a department page, the glossary): what it was made
+    from, its part of the search index, and its files (the page and its search records)."""
+    key: object
+    search: PreparedPage
+    files: tuple[str, ...]
+
+
 @dataclass
 class Manifest:
     key: str = ""  # pages_key of the last build
@@ -91,7 +101,8 @@ class Manifest:
     pages: dict[str, tuple] = field(default_factory=dict)  # data file name → ((checksum, PDF state), summary)
     states: dict[str, tuple] = field(default_factory=dict)  # data file name → file_state when last checked
     identities: dict[str, tuple] = field(default_factory=dict)  # data file name → (file_state, read_identity)
-    departments: dict[str, tuple] = field(default_factory=dict)  # department page → its documents' (url, checksum)
+    departments: dict[str, Made] = field(default_factory=dict)  # department page → how it was made
+    glossary: Optional[Made] = None
     pinyin: dict[str, str] = field(default_factory=dict)  # department name key → departments.pinyin_slug of it
     site_pages: int = 0  # pages in the site it wrote
     search: PostingsCache = field(default_factory=PostingsCache)  # the search index's postings, by block

@@ -10,9 +10,10 @@ import os
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from . import buildcache, datafile, opendata, urls
+from .buildcache import Made
 from .config import Config
 from .departments import Address, addresses
 from .errors import DataError
@@ -193,7 +194,8 @@ class Plan:
     identities: dict[str, tuple]  # their (file_state, identity)
     where: dict[str, Optional[Address]]  # the address of each one's page (None: its identity could not be read)
     kept: dict[str, tuple]  # the manifest's entries of the document pages to carry over
-    departments: dict[str, tuple]  # the department pages of the current site that can be carried over: made_from
+    departments: dict[str, Made]  # how the current site's department pages were made (to carry them over)
+    glossary: Optional[Made]  # how its glossary was made
     pinyin: dict[str, str]  # department name key → pinyin slug, for the next build
     postings: PostingsCache  # the last build's search postings, by block (updated by this build)
     up_to_date: bool  # the current site was built from exactly these inputs
@@ -213,7 +215,7 @@ def plan(config: Config, manifest: buildcache.Manifest) -> Plan:
     up_to_date = (bool(manifest.pages) and manifest.markdown == markdown and set(states) == set(manifest.pages)
                   and len(kept) == len(paths))
     return Plan(pages, key, markdown, paths, states, identities, where, kept,
-                manifest.departments if reusable else {}, pinyin,
+                manifest.departments if reusable else {}, manifest.glossary if reusable else None, pinyin,
                 manifest.search if manifest.key == key else PostingsCache(), up_to_date)
 
 
@@ -249,45 +251,61 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
     new_manifest.states = {name: todo.states[name] for name in new_manifest.pages}
     result.rendered = len(items) - len(result.errors)
     result.summaries = in_index_order(result.summaries)
-    count, new_manifest.departments = write_site_pages(config, out_dir, site, todo, result.summaries)
+    count, new_manifest.departments, new_manifest.glossary = write_site_pages(config, out_dir, site, todo, result.summaries)
     result.pages = len(result.summaries) + count
     return result, new_manifest
 
 
 def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
-                     documents: list[DocumentSummary]) -> tuple[int, dict[str, tuple]]:
-    """The department pages (carried over when made from the same documents), index, glossary, search and
-    Markdown pages, static files and the search index; their count, and what each department page was made from."""
+                     documents: list[DocumentSummary]) -> tuple[int, dict[str, Made], Made]:
+    """The department pages and the glossary (carried over when made from the same as last time), index,
+    search, checks and Markdown pages, static files and the search index; the number of pages, and how the
+    department pages and the glossary were made."""
     writer = SiteWriter(config, out_dir, site)
     departments = department_pages(documents)
-    made_from = {}
-    for department in departments:
-        made_from[department.url] = department.made_from
-        old = config.output_dir / department.url
-        if todo.departments.get(department.url) == department.made_from and old.is_file():
-            _carry_over_file(old, out_dir / department.url)
-            writer.count += 1
-        else:
+    made: dict[str, Made] = {}
+    searchable = []
+    for department in departments:  # a department's page, then its documents', in the index's order
+        def make(department=department):
             writer.page(department.url, "department.html", department=department)
+            return department_entries(department)
+        made[department.url] = _made(config, out_dir, writer, todo.departments.get(department.url),
+                                     department.made_from, department.url, make)
+        searchable += [made[department.url].search] + [d.search for d in department.documents]
+
+    def make_glossary():
+        glossary = merged_glossary(documents)
+        writer.page(urls.GLOSSARY, "glossary.html", glossary=glossary)
+        return glossary_entries(urls.GLOSSARY, glossary)
+    glossary_key = hashlib.sha256(b"".join(d.glossary_digest for d in documents)).digest()
+    glossary = _made(config, out_dir, writer, todo.glossary, glossary_key, urls.GLOSSARY, make_glossary)
+    searchable.append(glossary.search)
+
     writer.page(urls.INDEX, "index.html", departments=departments, documents=documents, charts=index_charts(departments))
-    glossary = merged_glossary(documents)
-    writer.page(urls.GLOSSARY, "glossary.html", glossary=glossary)
     writer.page(urls.SEARCH, "search.html")
     writer.page(urls.CHECKS, "checks.html", documents=documents)
     writer.text(urls.DATA_PACKAGE, opendata.package(config.title, [r for d in documents for r in d.resources]))
-    pages = todo.pages
-    for page in pages:
+    for page in todo.pages:
         writer.page(page.url, "page.html", page=page)
-    writer.static(urls.STATIC)
-    searchable = []
-    for department in departments:  # a department's page, then its documents', in the index's order
-        prepared, records = department_entries(department)
-        searchable += [prepared] + [d.search for d in department.documents]
-        for file, text in records:
-            writer.text(file, text)
-    for prepared, records in [glossary_entries(urls.GLOSSARY, glossary)] + [page_entries(page) for page in pages]:
+        prepared, records = page_entries(page)
         searchable.append(prepared)
         for file, text in records:
             writer.text(file, text)
+    writer.static(urls.STATIC)
     write_index(out_dir, searchable, todo.postings)
-    return writer.count, made_from
+    return writer.count, made, glossary
+
+
+def _made(config: Config, out_dir: Path, writer: SiteWriter, last: Optional[Made], key: object, url: str,
+          make: Callable[[], tuple]) -> Made:
+    """A page with its search records beside it: carried over from the current site if it was made from
+    the same ``key``, else made (``make`` writes the page and returns search.*_entries of it)."""
+    if last is not None and last.key == key and all((config.output_dir / file).is_file() for file in last.files):
+        for file in last.files:
+            _carry_over_file(config.output_dir / file, out_dir / file)
+        writer.count += 1
+        return last
+    prepared, records = make()
+    for file, text in records:
+        writer.text(file, text)
+    return Made(key, prepared, (url,) + tuple(file for file, _ in records))

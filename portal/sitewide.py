@@ -2,6 +2,7 @@
 builds), the department pages that group them, and the index's charts."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
@@ -50,6 +51,7 @@ class DocumentSummary:
     search: object = None  # its page in the site search (searchindex.prepare)
     checksum: str = ""  # of its data file's text: what its department's page is made from
     resources: tuple = ()  # its tables' CSVs in the site's data package (opendata.Resource)
+    glossary_digest: bytes = b""  # of what it brings to the merged glossary: the glossary is made again only if one changes
 
 
 def summary_of(view: DocumentView) -> DocumentSummary:
@@ -60,6 +62,7 @@ def summary_of(view: DocumentView) -> DocumentSummary:
             if row.code and row.level < 2 and len(row.cells) > 1 and isinstance(row.cells[1].value, str):
                 classes.setdefault(row.code, row.cells[1].value)
     terms = [TermUse(e.term, e.definition, g.code, f"{view.url}#{e.id}") for e, g in zip(view.glossary, doc.glossary)]
+    glossary = repr((view.department, doc.year, view.kind_label, terms, classes)).encode()
     return DocumentSummary(url=view.url, department_url=view.department_url, department_key=view.department_key,
                            department=view.department, year=doc.year, kind=doc.kind, kind_label=view.kind_label,
                            subtitle=view.subtitle, headline=view.headline, measures=measures(view.headline, view.figures),
@@ -69,7 +72,8 @@ def summary_of(view: DocumentView) -> DocumentSummary:
                                           view.url.removeprefix(urls.folder(view.department_url))),
                            checked=view.checks.checked,
                            findings=[(f.finding.severity, f"{f.finding.label}：{f.finding.message}", view.url + f.href)
-                                     for f in view.checks.errors + view.checks.roundings])
+                                     for f in view.checks.errors + view.checks.roundings],
+                           glossary_digest=hashlib.blake2b(glossary, digest_size=16).digest())
 
 
 KIND_ORDER = {kind: i for i, kind in enumerate(KIND_LABELS)}

@@ -29,6 +29,11 @@ def change_data(root):  # a hand correction in one data file
     edit(root / "content" / "data" / "004_4af22ce2ea009a26.yaml", "四、科学技术支出, 5237.42", "四、科学技术支出, 5237.43")
 
 
+def change_term(root):  # a glossary definition: the merged glossary is made again, not carried over
+    edit(root / "content" / "data" / "001_94911db390345feb.yaml", "指区级财政一般公共预算当年拨付的资金。",
+         "指区级财政一般公共预算当年拨付给本部门的资金。")
+
+
 def rename_department(root):
     edit(root / "content" / "data" / "000_728f300858c0887a.yaml", "department: ", "department: 更名后的")
 
@@ -56,7 +61,7 @@ def change_config(root):
 
 
 # change, and whether every department page must be rendered again
-CHANGES = [(change_source, False), (change_data, False), (rename_department, False), (delete_document, False),
+CHANGES = [(change_source, False), (change_data, False), (change_term, False), (rename_department, False), (delete_document, False),
            (change_page_text, False), (retitle_page, True), (change_template, True), (change_config, True)]
 
 
