@@ -22,7 +22,7 @@ from .progress import PageProgress, Say, no_pages, quiet
 from .reading import SUFFIXES as SOURCE_SUFFIXES
 from .sitewide import DocumentSummary
 from .parallel import PARALLEL_FROM, map_on_all_cores
-from .writer import staging_folder, swap_in
+from .writer import move_back, move_in, recover, staging_folder, swap_in
 
 if TYPE_CHECKING:
     from .render import Plan
@@ -255,6 +255,7 @@ def build(config: Config, force: bool = False, keep_previous_on_error: bool = Fa
     started = time.perf_counter()
     result = BuildReport(parse=parse_sources(config, force=force, progress=progress, pages=pages))
     in_memory = manifest is not None
+    recover(config.output_dir)
     result.manifest = manifest = manifest if in_memory else buildcache.load_manifest(config)
     todo = plan(config, manifest)
     if not result.parse.errors and todo.up_to_date:
@@ -280,8 +281,10 @@ def _render_and_swap(config: Config, todo: Plan, result: BuildReport, progress: 
         if result.errors and keep_previous_on_error:
             shutil.rmtree(staging, ignore_errors=True)
             return
+        move_in(staging, config.output_dir, rendered.carried)
         swap_in(staging, config.output_dir)
     except BaseException:
+        move_back(staging, config.output_dir)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     result.written = True

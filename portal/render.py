@@ -109,21 +109,10 @@ class DocumentRenderer:
         return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary=summary)
 
 
-def _carry_over(old: Path, new: Path) -> None:
-    """A document's folder from the previous site, by hard links (copies where links cannot be made).
-    Safe: a build writes new files, never into existing ones. (os, not pathlib: a thousand folders of a few
-    dozen files each.)"""
-    os.makedirs(new, exist_ok=True)
-    for item in os.scandir(old):
-        _link(item.path, os.path.join(new, item.name))
-
-
 def _carry_over_file(old: Path, new: Path) -> None:
+    """A file of the previous site, by a hard link (a copy where links cannot be made). Safe: a build
+    writes new files, never into existing ones."""
     new.parent.mkdir(parents=True, exist_ok=True)
-    _link(old, new)
-
-
-def _link(old, new) -> None:
     try:
         os.link(old, new)
     except OSError:
@@ -136,6 +125,7 @@ class SiteRender:
     errors: list[DataError] = field(default_factory=list)
     pages: int = 0
     rendered: int = 0  # document pages rendered now (the others were carried over)
+    carried: list[str] = field(default_factory=list)  # their folders, to move from the current site (writer.move_in)
 
 
 def data_files(config: Config) -> list[Path]:
@@ -228,15 +218,14 @@ def in_index_order(summaries) -> list[DocumentSummary]:
 
 
 def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet) -> tuple[SiteRender, buildcache.Manifest]:
-    """Write the whole site into ``out_dir`` (an empty folder), carrying over the document pages the plan
-    keeps. Returns what was done and the new manifest."""
+    """Write the whole site into ``out_dir`` (an empty folder), but for the folders of the document pages the
+    plan keeps (``carried``, moved in by the caller). Returns what was done and the new manifest."""
     site = site_context(config, todo.pages)
     result = SiteRender()
     new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown, identities=todo.identities,
                                        pinyin=todo.pinyin, search=todo.postings)
     for name, entry in todo.kept.items():
-        folder = urls.folder(entry[1].url)
-        _carry_over(config.output_dir / folder, out_dir / folder)
+        result.carried.append(urls.folder(entry[1].url).rstrip("/"))
         new_manifest.pages[name] = entry
         result.summaries.append(entry[1])
     items = [(p, todo.where[p.name]) for p in todo.paths if p.name not in todo.kept]

@@ -1,5 +1,6 @@
 """Writing the site: the Jinja environment, one call per page, static files, and the atomic swap that
-replaces the previous site only by a complete new one.
+replaces the previous site only by a complete new one (with the unchanged folders of the previous site
+moved into the new one just before it, and moved back if it does not happen).
 
 A failure inside a template is reported with the template's file and line, never as a traceback.
 """
@@ -91,6 +92,45 @@ def staging_folder(output: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{output.name}-new-", dir=output.parent))
 
 
+def _journal(staging: Path) -> Path:
+    return staging.with_name(staging.name + ".moved")  # beside it: never part of the site
+
+
+def move_in(staging: Path, output: Path, folders: list[str]) -> None:
+    """Move these folders of the current site into the new one: one rename each, however many files they
+    hold (hard links would cost a call per file, twice: the old tree is deleted after the swap). Done last,
+    just before swap_in, so the current site is complete until then. The moves are listed first in a
+    journal beside the staging folder: if the build stops before its swap, recover() moves them back."""
+    journal = _journal(staging)
+    journal.write_text("\n".join(folders), encoding="utf-8")
+    for folder in folders:
+        os.makedirs(os.path.dirname(os.path.join(staging, folder)), exist_ok=True)
+        os.rename(os.path.join(output, folder), os.path.join(staging, folder))
+
+
+def move_back(staging: Path, output: Path) -> None:
+    """Undo move_in: every folder it moved goes back where it was (a build that failed, or stopped)."""
+    journal = _journal(staging)
+    try:
+        folders = journal.read_text(encoding="utf-8").split("\n")
+    except OSError:
+        return
+    for folder in folders:
+        old, new = os.path.join(output, folder), os.path.join(staging, folder)
+        if folder and os.path.isdir(new) and not os.path.exists(old):
+            os.makedirs(os.path.dirname(old), exist_ok=True)
+            os.rename(new, old)
+    journal.unlink()
+
+
+def recover(output: Path) -> None:
+    """Put back what a build that was killed between move_in and its swap had moved out of the site."""
+    for journal in output.parent.glob(f".{output.name}-new-*.moved"):
+        staging = journal.with_name(journal.name.removesuffix(".moved"))
+        move_back(staging, output)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def swap_in(new: Path, output: Path) -> None:
     """Replace ``output`` by ``new`` with two renames; the old tree is deleted afterwards, while the caller
     goes on (the preview reloads the browser meanwhile; a command waits for it before it exits)."""
@@ -103,3 +143,4 @@ def swap_in(new: Path, output: Path) -> None:
         threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}).start()
     else:
         os.replace(new, output)
+    _journal(new).unlink(missing_ok=True)

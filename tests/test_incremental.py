@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import pipeline
+from portal import pipeline, writer
 from portal.config import load_config
 from tests.conftest import copy_project
 
@@ -115,3 +115,41 @@ def test_a_new_parser_version_parses_every_unedited_document_again(tmp_path, mon
     assert {o.status for o in pipeline.parse_sources(config).outcomes} == {pipeline.Status.UNCHANGED}
     monkeypatch.setattr(pipeline, "PARSER_VERSION", pipeline.PARSER_VERSION + 1)
     assert {o.status for o in pipeline.parse_sources(config).outcomes} == {pipeline.Status.PARSED}
+
+
+def test_a_build_that_fails_at_its_swap_puts_the_moved_folders_back(tmp_path, monkeypatch):
+    """Unchanged document folders are moved (not copied) into the new site just before the swap: if the
+    swap fails, they go back, and the previous site is as it was."""
+    root = copy_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    pipeline.build(config)
+    before = files_of(root / "site")
+    change_data(root)
+
+    def failing_swap(new, output):
+        assert len(list((new / "departments").glob("*/*/index.html"))) == 5  # the four moved in, and the new one
+        raise OSError("disk full")
+    monkeypatch.setattr(pipeline, "swap_in", failing_swap)
+    with pytest.raises(OSError):
+        pipeline.build(config)
+    assert files_of(root / "site") == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_a_build_killed_before_its_swap_is_recovered_by_the_next(tmp_path):
+    """A build that stopped between moving folders into its staging folder and the swap (killed): the next
+    build first moves them back, then gives the site a clean build gives."""
+    root = copy_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    pipeline.build(config)
+    folders = sorted(str(p.parent.relative_to(root / "site")) for p in (root / "site" / "departments").glob("*/*/index.html"))
+    staging = writer.staging_folder(config.output_dir)
+    writer.move_in(staging, config.output_dir, folders[:3])  # ... and the process dies here
+    assert len(list((root / "site" / "departments").glob("*/*/index.html"))) == 2
+    change_data(root)
+    assert pipeline.build(load_config(root / "config.yaml")).rendered == 1  # the others were recovered, not rendered
+    assert [p.name for p in root.iterdir() if p.name.startswith(".site-new")] == []  # (-old: deleted in the background)
+    clean = copy_project(tmp_path / "clean")
+    change_data(clean)
+    pipeline.build(load_config(clean / "config.yaml"))
+    assert files_of(root / "site") == files_of(clean / "site")
