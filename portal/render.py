@@ -188,6 +188,7 @@ class Plan:
     glossary: Optional[Made]  # how its glossary was made
     pinyin: dict[str, str]  # department name key → pinyin slug, for the next build
     postings: PostingsCache  # the last build's search postings, by block (updated by this build)
+    current: Optional[Path]  # the current site, if unchanged files can be taken from it: the manifest describes it
     up_to_date: bool  # the current site was built from exactly these inputs
 
 
@@ -206,7 +207,8 @@ def plan(config: Config, manifest: buildcache.Manifest) -> Plan:
                   and len(kept) == len(paths))
     return Plan(pages, key, markdown, paths, states, identities, where, kept,
                 manifest.departments if reusable else {}, manifest.glossary if reusable else None, pinyin,
-                manifest.search if manifest.key == key else PostingsCache(), up_to_date)
+                manifest.search if manifest.key == key else PostingsCache(), config.output_dir if reusable else None,
+                up_to_date)
 
 
 def navigation(pages: list[Page]) -> list[tuple[str, str]]:
@@ -281,7 +283,7 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
         for file, text in records:
             writer.text(file, text)
     writer.static(urls.STATIC)
-    write_index(out_dir, searchable, todo.postings)
+    write_index(out_dir, searchable, todo.postings, todo.current)
     return writer.count, made, glossary
 
 

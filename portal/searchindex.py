@@ -231,8 +231,10 @@ def _shard_count(total_bytes: int) -> int:
 @dataclass
 class PostingsCache:
     """Each block's collected postings from the last build, pickled, by a digest of its pages' postings:
-    a build collects again only the blocks whose pages changed (one, when one page did)."""
+    a build collects again only the blocks whose pages changed (one, when one page did); and the digest
+    of each index file it wrote (see _Writer)."""
     blocks: dict[bytes, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def _postings(pages: list[PreparedPage], cache: PostingsCache) -> dict[str, str]:
@@ -277,10 +279,16 @@ def _deltas(ids: list[int]) -> list[str]:
 
 
 class _Writer:
-    def __init__(self, out_dir: Path):
+    """Writes the index files; one whose bytes are those of the same file of the current site (by the digests
+    the cache keeps) is hard-linked from it instead: after a one-page change most shards are the same, and
+    writing a province's tens of megabytes again costs more than the index takes to make."""
+
+    def __init__(self, out_dir: Path, cache: PostingsCache, current: Optional[Path]):
         self.out_dir = out_dir
         self.root = str(out_dir)
-        self.written: list[str] = []
+        self.current = str(current) if current else None
+        self.last = cache.files if current else {}
+        self.digests: dict[str, bytes] = {}
         self.folders: set[str] = set()
 
     def script(self, key: str, payload: str) -> None:
@@ -289,17 +297,28 @@ class _Writer:
         if folder not in self.folders:
             (self.out_dir / folder).mkdir(parents=True, exist_ok=True)
             self.folders.add(folder)
-        with open(os.path.join(self.root, relative), "wb") as f:
-            f.write(f'siteSearchData("{key}",{payload});\n'.encode())
-        self.written.append(relative)
+        data = f'siteSearchData("{key}",{payload});\n'.encode()
+        self.digests[relative] = digest = hashlib.blake2b(data, digest_size=16).digest()
+        path = os.path.join(self.root, relative)
+        if self.last.get(relative) == digest:
+            try:
+                os.link(os.path.join(self.current, relative), path)
+                return
+            except OSError:
+                pass  # gone: written below
+        with open(path, "wb") as f:
+            f.write(data)
 
 
-def write_index(out_dir: Path, pages: list[PreparedPage], cache: Optional[PostingsCache] = None) -> list[str]:
+def write_index(out_dir: Path, pages: list[PreparedPage], cache: Optional[PostingsCache] = None,
+                current: Optional[Path] = None) -> list[str]:
     """Write the index of these pages (page id = position in the list) under out_dir/search/; return the
-    files written. ``cache`` (see PostingsCache) is updated for the next build."""
-    writer = _Writer(out_dir)
+    files written. ``cache`` (see PostingsCache) is updated for the next build; ``current``: the site folder
+    the cache's files are in, if it is still the one that build wrote."""
+    cache = cache or PostingsCache()
+    writer = _Writer(out_dir, cache, current)
 
-    postings = _postings(pages, cache or PostingsCache())
+    postings = _postings(pages, cache)
     shards = _shard_count(sum(len(g) * 3 + len(p) + 6 for g, p in postings.items()))
     _write_shards(writer, "p", shards, postings)
 
@@ -339,7 +358,8 @@ def write_index(out_dir: Path, pages: list[PreparedPage], cache: Optional[Postin
         "departments": len(departments), "departmentsPerFile": DEPARTMENTS_PER_FILE,
         "pagesPerFile": PAGES_PER_FILE, "segmentFile": SEGMENT_FILE, "recordKinds": list(RECORD_KINDS),
         "kinds": list(kinds), "years": list(years), "facets": "".join(facets)}))
-    return writer.written
+    cache.files = writer.digests
+    return list(writer.digests)
 
 
 def _write_shards(writer: _Writer, folder: str, count: int, values: dict[str, str]) -> None:

@@ -127,12 +127,18 @@ def test_postings_cache_gives_the_index_made_without_it(pages, tmp_path):
     cache = PostingsCache()
     for step, version in enumerate([many, changed, [TRAP] + changed]):
         prepared = [prepare(page)[0] for page in version]
-        with_cache = write_index(tmp_path / f"cached{step}", prepared, cache)
+        current = tmp_path / f"cached{step - 1}" if step else None
+        with_cache = write_index(tmp_path / f"cached{step}", prepared, cache, current)
         without = write_index(tmp_path / f"clean{step}", prepared)
         assert with_cache == without
         for path in without:
             assert (tmp_path / f"cached{step}" / path).read_bytes() == (tmp_path / f"clean{step}" / path).read_bytes(), path
         assert len(cache.blocks) == 3  # this build's blocks only
+        if current:  # the files that are the same as the current site's are its files, linked
+            same = [p for p in without if (current / p).is_file() and (current / p).read_bytes() == (tmp_path / f"clean{step}" / p).read_bytes()]
+            linked = [p for p in without if (current / p).is_file() and (current / p).stat().st_ino == (tmp_path / f"cached{step}" / p).stat().st_ino]
+            assert linked == same and len(same) < len(without)
+            assert same or step == 2  # the insertion at the front shifts every page: no file is the same
 
 
 def read_script(path: Path):
