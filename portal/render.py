@@ -242,27 +242,39 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
     new_manifest.states = {name: todo.states[name] for name in new_manifest.pages}
     result.rendered = len(items) - len(result.errors)
     result.summaries = in_index_order(result.summaries)
-    count, new_manifest.departments, new_manifest.glossary = write_site_pages(config, out_dir, site, todo, result.summaries)
+    count, new_manifest.departments, new_manifest.glossary = write_site_pages(config, out_dir, site, todo, result)
     result.pages = len(result.summaries) + count
     return result, new_manifest
 
 
 def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
-                     documents: list[DocumentSummary]) -> tuple[int, dict[str, Made], Made]:
+                     result: SiteRender) -> tuple[int, dict[str, Made], Made]:
     """The department pages and the glossary (carried over when made from the same as last time), index,
     search, checks and Markdown pages, static files and the search index; the number of pages, and how the
-    department pages and the glossary were made."""
+    department pages and the glossary were made. A department whose page and documents are all carried
+    over is carried over as one folder (``result.carried`` then has it instead of its documents' folders)."""
     writer = SiteWriter(config, out_dir, site)
+    documents = result.summaries
     departments = department_pages(documents)
     made: dict[str, Made] = {}
     searchable = []
+    carried = set(result.carried)
     for department in departments:  # a department's page, then its documents', in the index's order
         def make(department=department):
             writer.page(department.url, "department.html", department=department)
             return department_entries(department)
-        made[department.url] = _made(config, out_dir, writer, todo.departments.get(department.url),
-                                     department.made_from, department.url, make)
+        last = todo.departments.get(department.url)
+        folders = [urls.folder(d.url).rstrip("/") for d in department.documents]
+        if (last and last.key == department.made_from and carried.issuperset(folders)
+                and (config.output_dir / department.url).is_file()):
+            carried.difference_update(folders)
+            carried.add(urls.folder(department.url).rstrip("/"))
+            made[department.url] = last
+            writer.count += 1
+        else:
+            made[department.url] = _made(config, out_dir, writer, last, department.made_from, department.url, make)
         searchable += [made[department.url].search] + [d.search for d in department.documents]
+    result.carried = sorted(carried)
 
     def make_glossary():
         glossary = merged_glossary(documents)
