@@ -36,9 +36,16 @@ class Linker:
                 self.definitions[entry.term] = entry.definition
         terms = sorted(self.definitions, key=lambda t: (-len(t), t))  # longest first: 一般公共预算财政拨款收入 before 基本支出
         self.pattern: Optional[re.Pattern] = re.compile("|".join(map(re.escape, terms))) if terms else None
+        self.done: dict[str, Markup] = {}  # a document repeats its row names from table to table
 
     def __call__(self, text: object) -> Markup:
         text = "" if text is None else str(text)
+        found = self.done.get(text)
+        if found is None:
+            found = self.done[text] = self._link(text)
+        return found
+
+    def _link(self, text: str) -> Markup:
         if self.pattern is None or not self.pattern.search(text):  # most cells: no term, no work
             return _lines(escape(text)) if "\n" in text else escape(text)
         out, last = [], 0
