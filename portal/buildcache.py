@@ -8,8 +8,11 @@
   file and the state of its published PDF, with the summary the site-wide pages need. A page whose
   inputs are all unchanged is carried over from the previous site instead of being rendered again, and
   so are a department page made from the same documents and a glossary made from the same terms;
-- with the manifest, the search index's postings block by block (searchindex.PostingsCache), so that a
-  build that changed one page collects the postings of one block of 64 pages, not of every page.
+- the search index's postings block by block (searchindex.PostingsCache), so that a build that changed
+  one page collects the postings of one block of 64 pages, not of every page.
+
+The page summaries and postings blocks are kept one a file (summaries/, postings/, named for their content)
+beside a small manifest.pickle, so that a build writes only what changed.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Optional
 
@@ -28,11 +31,47 @@ from .searchindex import PostingsCache, PreparedPage
 FORMAT = 1  # raise when what is pickled here changes shape
 
 
-def _atomic_pickle(path: Path, value: object) -> None:
+def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def _atomic_pickle(path: Path, value: object) -> None:
+    _atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+SUMMARIES, POSTINGS = "summaries", "postings"  # folders of kept(): page summaries, search postings blocks
+
+
+def _kept_path(config: Config, folder: str, key: str) -> Path:
+    return config.build_cache_dir / folder / f"{key}.pickle"
+
+
+def keep(config: Config, folder: str, data: bytes, key: Optional[str] = None) -> str:
+    """Pickled bytes kept in a folder of the build cache under a key that names their content (by default
+    their digest), which is returned: written once, so a build writes only what is new, not the whole of a
+    province's summaries."""
+    key = key or hashlib.blake2b(data, digest_size=16).hexdigest()
+    path = _kept_path(config, folder, key)
+    if not path.exists():
+        _atomic_write(path, data)
+    return key
+
+
+def kept(config: Config, folder: str, key: str) -> Optional[bytes]:
+    try:
+        return _kept_path(config, folder, key).read_bytes()
+    except OSError:
+        return None
+
+
+def _prune(config: Config, folder: str, keys: set[str]) -> None:
+    """Delete what no manifest refers to any more (old versions of pages, blocks of pages since changed)."""
+    for entry in os.scandir(config.build_cache_dir / folder) if (config.build_cache_dir / folder).is_dir() else []:
+        if entry.name.endswith(".pickle") and entry.name.removesuffix(".pickle") not in keys:
+            os.unlink(entry.path)
 
 
 def _unpickle(path: Path) -> Optional[object]:
@@ -98,7 +137,8 @@ class Manifest:
     key: str = ""  # pages_key of the last build
     markdown: str = ""  # markdown_key of the last build
     site: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
-    pages: dict[str, tuple] = field(default_factory=dict)  # data file name → ((checksum, PDF state), summary)
+    # data file name → ((checksum, PDF state), summary, key of the summary kept in SUMMARIES)
+    pages: dict[str, tuple] = field(default_factory=dict)
     states: dict[str, tuple] = field(default_factory=dict)  # data file name → file_state when last checked
     identities: dict[str, tuple] = field(default_factory=dict)  # data file name → (file_state, read_identity)
     departments: dict[str, Made] = field(default_factory=dict)  # department page → how it was made
@@ -128,14 +168,34 @@ def manifest_path(config: Config) -> Path:
 
 def load_manifest(config: Config) -> Manifest:
     """The last build's manifest; an empty one if there is none, or it was written by other code (its pages'
-    summaries would not be what this code makes either)."""
+    summaries would not be what this code makes either). A page whose kept summary is missing or damaged is
+    left out (rendered again); so is a postings block."""
     found = _unpickle(manifest_path(config))
     names = {f.name for f in fields(Manifest)}
-    return found if isinstance(found, Manifest) and set(vars(found)) == names else Manifest()
+    if not (isinstance(found, Manifest) and set(vars(found)) == names
+            and all(isinstance(entry, tuple) and len(entry) == 3 for entry in found.pages.values())):
+        return Manifest()
+    pages = {}
+    for name, (inputs, _, key) in found.pages.items():
+        data = kept(config, SUMMARIES, key)
+        try:
+            pages[name] = (inputs, pickle.loads(data), key)
+        except (TypeError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+            continue
+    blocks = {key: data for key in found.search.blocks if (data := kept(config, POSTINGS, key.hex()))}
+    return replace(found, pages=pages, search=replace(found.search, blocks=blocks))
 
 
 def save_manifest(config: Config, manifest: Manifest) -> None:
-    _atomic_pickle(manifest_path(config), manifest)
+    """The manifest without the page summaries and postings blocks, which are kept one a file (the
+    summaries by the workers that made them): a one-page change writes one summary and one block."""
+    for key, data in manifest.search.blocks.items():
+        keep(config, POSTINGS, data, key.hex())
+    _atomic_pickle(manifest_path(config), replace(
+        manifest, pages={name: (inputs, None, key) for name, (inputs, _, key) in manifest.pages.items()},
+        search=replace(manifest.search, blocks=dict.fromkeys(manifest.search.blocks, b""))))
+    _prune(config, SUMMARIES, {key for _, _, key in manifest.pages.values()})
+    _prune(config, POSTINGS, {key.hex() for key in manifest.search.blocks})
 
 
 def folder_identity(path: Path) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,6 +58,7 @@ class Rendered:
     data: str  # the data file's name
     inputs: tuple  # (checksum of the data file's text, state of the published PDF)
     summary: Optional[DocumentSummary] = None
+    summary_key: str = ""  # where the worker kept it (buildcache.keep)
     error: Optional[DataError] = None
 
 
@@ -106,7 +108,8 @@ class DocumentRenderer:
             self.writer.text(file, text)
         summary = replace(summary_of(view), search=searchable, checksum=sha,
                           resources=tuple(opendata.resources(doc, folder.rstrip("/"), csvs)))
-        return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary=summary)
+        kept = buildcache.keep(self.config, buildcache.SUMMARIES, pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
+        return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary, kept)
 
 
 def _carry_over_file(old: Path, new: Path) -> None:
@@ -149,7 +152,7 @@ def _unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, pa
         entry = manifest.pages.get(path.name)
         if entry is None or where[path.name] is None:
             continue
-        (sha, pdf), summary = entry
+        (sha, pdf), summary, _ = entry
         same = manifest.states.get(path.name) == states[path.name] or hashlib.sha256(path.read_bytes()).hexdigest() == sha
         if (same and summary.url == where[path.name].url and summary.department_key == where[path.name].department_key
                 and _pdf_state(config, summary.source_file) == pdf and (config.output_dir / summary.url).is_file()):
@@ -237,7 +240,7 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
             progress(f"FAILED: {rendered.error}")
             continue
         progress(f"[{index}/{len(items)}] rendered {rendered.summary.department} {rendered.summary.year} {rendered.summary.kind_label}")
-        new_manifest.pages[rendered.data] = (rendered.inputs, rendered.summary)
+        new_manifest.pages[rendered.data] = (rendered.inputs, rendered.summary, rendered.summary_key)
         result.summaries.append(rendered.summary)
     new_manifest.states = {name: todo.states[name] for name in new_manifest.pages}
     result.rendered = len(items) - len(result.errors)

@@ -108,6 +108,25 @@ def test_a_damaged_build_cache_is_rebuilt(tmp_path):
     assert again.written and again.rendered == 5 and again.errors == []
 
 
+def test_a_lost_page_summary_renders_that_page_again(tmp_path):
+    """The manifest keeps each page's summary in a file of its own (.cache/build/summaries): a page whose
+    file is gone is rendered again, the others are carried over, and the site is the one a clean build gives."""
+    root = copy_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    pipeline.build(config)
+    summaries = sorted((config.build_cache_dir / "summaries").glob("*.pickle"))
+    assert len(summaries) == 5
+    summaries[0].unlink()
+    change_page_text(root)
+    again = pipeline.build(config)
+    assert again.written and again.rendered == 1 and again.errors == []
+    assert len(list((config.build_cache_dir / "summaries").glob("*.pickle"))) == 5
+    clean = copy_project(tmp_path / "clean")
+    change_page_text(clean)
+    pipeline.build(load_config(clean / "config.yaml"))
+    assert files_of(root / "site") == files_of(clean / "site")
+
+
 def test_a_new_parser_version_parses_every_unedited_document_again(tmp_path, monkeypatch):
     root = copy_project(tmp_path / "project")
     config = load_config(root / "config.yaml")
