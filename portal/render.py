@@ -108,8 +108,8 @@ class DocumentRenderer:
             self.writer.text(file, text)
         summary = replace(summary_of(view), search=searchable, checksum=sha,
                           resources=tuple(opendata.resources(doc, folder.rstrip("/"), csvs)))
-        kept = buildcache.keep(self.config, buildcache.SUMMARIES, pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
-        return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary, kept)
+        summary_key = buildcache.keep(self.config, buildcache.SUMMARIES, pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
+        return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary, summary_key)
 
 
 def _carry_over_file(old: Path, new: Path) -> None:
@@ -230,7 +230,7 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
     new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown, identities=todo.identities,
                                        pinyin=todo.pinyin, search=todo.postings)
     for name, entry in todo.kept.items():
-        result.carried.append(urls.folder(entry[1].url).rstrip("/"))
+        result.carried.append(_folder(entry[1].url))
         new_manifest.pages[name] = entry
         result.summaries.append(entry[1])
     items = [(p, todo.where[p.name]) for p in todo.paths if p.name not in todo.kept]
@@ -267,11 +267,11 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
             writer.page(department.url, "department.html", department=department)
             return department_entries(department)
         last = todo.departments.get(department.url)
-        folders = [urls.folder(d.url).rstrip("/") for d in department.documents]
+        folders = [_folder(d.url) for d in department.documents]
         if (last and last.key == department.made_from and carried.issuperset(folders)
                 and (config.output_dir / department.url).is_file()):
             carried.difference_update(folders)
-            carried.add(urls.folder(department.url).rstrip("/"))
+            carried.add(_folder(department.url))
             made[department.url] = last
             writer.count += 1
         else:
@@ -300,6 +300,10 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
     writer.static(urls.STATIC)
     write_index(out_dir, searchable, todo.postings, todo.current)
     return writer.count, made, glossary
+
+
+def _folder(url: str) -> str:
+    return urls.folder(url).rstrip("/")
 
 
 def _made(config: Config, out_dir: Path, writer: SiteWriter, last: Optional[Made], key: object, url: str,
