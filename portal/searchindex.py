@@ -143,9 +143,12 @@ def segment_path(url: str, segment: int) -> str:
     return url.removesuffix("index.html") + SEGMENT_FILE.format(segment)
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # json.dumps would make one a call
+
+
 def _json(value) -> str:
     # U+2028/2029 are escaped: older engines do not accept them raw in a script's string literal
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = _ENCODE(value)
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
