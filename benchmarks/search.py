@@ -132,7 +132,7 @@ def main() -> None:
     prepare_wall = time.perf_counter() - started
 
     started = time.perf_counter()
-    written = write_index(site, prepared)
+    written = list(write_index(site, prepared).files)
     write_wall = time.perf_counter() - started
     del prepared
     sizes = {path: (site / path).stat().st_size for path in written}

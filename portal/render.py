@@ -190,7 +190,7 @@ class Plan:
     departments: dict[str, Made]  # how the current site's department pages were made (to carry them over)
     glossary: Optional[Made]  # how its glossary was made
     pinyin: dict[str, str]  # department name key → pinyin slug, for the next build
-    postings: PostingsCache  # the last build's search postings, by block (updated by this build)
+    postings: PostingsCache  # the last build's search postings by block, and digests of its index files
     current: Optional[Path]  # the current site, if unchanged files can be taken from it: the manifest describes it
     up_to_date: bool  # the current site was built from exactly these inputs
 
@@ -228,7 +228,7 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
     site = site_context(config, todo.pages)
     result = SiteRender()
     new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown, identities=todo.identities,
-                                       pinyin=todo.pinyin, search=todo.postings)
+                                       pinyin=todo.pinyin)
     for name, entry in todo.kept.items():
         result.carried.append(_folder(entry[1].url))
         new_manifest.pages[name] = entry
@@ -245,16 +245,17 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
     new_manifest.states = {name: todo.states[name] for name in new_manifest.pages}
     result.rendered = len(items) - len(result.errors)
     result.summaries = in_index_order(result.summaries)
-    count, new_manifest.departments, new_manifest.glossary = write_site_pages(config, out_dir, site, todo, result)
+    count, new_manifest.departments, new_manifest.glossary, new_manifest.search = write_site_pages(
+        config, out_dir, site, todo, result)
     result.pages = len(result.summaries) + count
     return result, new_manifest
 
 
 def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
-                     result: SiteRender) -> tuple[int, dict[str, Made], Made]:
+                     result: SiteRender) -> tuple[int, dict[str, Made], Made, PostingsCache]:
     """The department pages and the glossary (carried over when made from the same as last time), index,
-    search, checks and Markdown pages, static files and the search index; the number of pages, and how the
-    department pages and the glossary were made. A department whose page and documents are all carried
+    search, checks and Markdown pages, static files and the search index; the number of pages, how the
+    department pages and the glossary were made, and the search index's cache. A department whose page and documents are all carried
     over is carried over as one folder (``result.carried`` then has it instead of its documents' folders)."""
     writer = SiteWriter(config, out_dir, site)
     documents = result.summaries
@@ -298,8 +299,8 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
         for file, text in records:
             writer.text(file, text)
     writer.static(urls.STATIC)
-    write_index(out_dir, searchable, todo.postings, todo.current)
-    return writer.count, made, glossary
+    postings = write_index(out_dir, searchable, todo.postings, todo.current)
+    return writer.count, made, glossary, postings
 
 
 def _folder(url: str) -> str:

@@ -240,25 +240,24 @@ class PostingsCache:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
-def _postings(pages: list[PreparedPage], cache: PostingsCache) -> dict[str, str]:
+def _postings(pages: list[PreparedPage], known: PostingsCache) -> tuple[dict[str, str], dict[bytes, bytes]]:
     """bigram → its pages, in blocks of 64: VLQ(distance from the bigram's previous block, less one), one
     character for the number of its pages in the block less one, then for each page its offset in the block
-    (one character) and its entry. ``cache`` is read, then replaced by this build's blocks."""
+    (one character) and its entry. Also returns this build's blocks (see PostingsCache)."""
     parts: defaultdict[str, list[str]] = defaultdict(list)
     last: dict[str, int] = {}
     blocks = {}
     for block, start in enumerate(range(0, len(pages), BLOCK)):
         group = pages[start:start + BLOCK]
         key = hashlib.blake2b(b"".join(page.digest for page in group), digest_size=16).digest()
-        kept = cache.blocks.get(key)
+        kept = known.blocks.get(key)
         found = pickle.loads(kept) if kept else _collect(group)
         blocks[key] = kept or pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
         for gram, entries in found.items():
             step = block - last.get(gram, -1)
             last[gram] = block
             parts[gram].append(_vlq(step - 1) + entries)
-    cache.blocks = blocks
-    return {gram: "".join(p) for gram, p in parts.items()}
+    return {gram: "".join(p) for gram, p in parts.items()}, blocks
 
 
 def _collect(group: list[PreparedPage]) -> dict[str, str]:
@@ -286,11 +285,11 @@ class _Writer:
     the cache keeps) is hard-linked from it instead: after a one-page change most shards are the same, and
     writing a province's tens of megabytes again costs more than the index takes to make."""
 
-    def __init__(self, out_dir: Path, cache: PostingsCache, current: Optional[Path]):
+    def __init__(self, out_dir: Path, last: PostingsCache, current: Optional[Path]):
         self.out_dir = out_dir
         self.root = str(out_dir)
         self.current = str(current) if current else None
-        self.last = cache.files if current else {}
+        self.last = last.files if current else {}
         self.digests: dict[str, bytes] = {}
         self.folders: set[str] = set()
 
@@ -313,15 +312,16 @@ class _Writer:
             f.write(data)
 
 
-def write_index(out_dir: Path, pages: list[PreparedPage], cache: Optional[PostingsCache] = None,
-                current: Optional[Path] = None) -> list[str]:
-    """Write the index of these pages (page id = position in the list) under out_dir/search/; return the
-    files written. ``cache`` (see PostingsCache) is updated for the next build; ``current``: the site folder
-    the cache's files are in, if it is still the one that build wrote."""
-    cache = cache or PostingsCache()
-    writer = _Writer(out_dir, cache, current)
+def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[PostingsCache] = None,
+                current: Optional[Path] = None) -> PostingsCache:
+    """Write the index of these pages (page id = position in the list) under out_dir/search/. ``last``: the
+    cache the last build returned (left as it is: this build may be thrown away); ``current``: the site
+    folder its files are in, if it is still the one that build wrote. Returns this build's cache, whose
+    ``files`` are the files written."""
+    last = last or PostingsCache()
+    writer = _Writer(out_dir, last, current)
 
-    postings = _postings(pages, cache)
+    postings, blocks = _postings(pages, last)
     shards = _shard_count(sum(len(g) * 3 + len(p) + 6 for g, p in postings.items()))
     _write_shards(writer, "p", shards, postings)
 
@@ -361,8 +361,7 @@ def write_index(out_dir: Path, pages: list[PreparedPage], cache: Optional[Postin
         "departments": len(departments), "departmentsPerFile": DEPARTMENTS_PER_FILE,
         "pagesPerFile": PAGES_PER_FILE, "segmentFile": SEGMENT_FILE, "recordKinds": list(RECORD_KINDS),
         "kinds": list(kinds), "years": list(years), "facets": "".join(facets)}))
-    cache.files = writer.digests
-    return list(writer.digests)
+    return PostingsCache(blocks, writer.digests)
 
 
 def _write_shards(writer: _Writer, folder: str, count: int, values: dict[str, str]) -> None:

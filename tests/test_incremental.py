@@ -172,3 +172,27 @@ def test_a_build_killed_before_its_swap_is_recovered_by_the_next(tmp_path):
     change_data(clean)
     pipeline.build(load_config(clean / "config.yaml"))
     assert files_of(root / "site") == files_of(clean / "site")
+
+
+def test_a_preview_build_thrown_away_leaves_the_manifest_it_started_from(tmp_path):
+    """The preview keeps the manifest in memory and throws away a build with errors: that manifest must
+    still describe the site being served (its search index files above all), or the next build would
+    link files whose bytes are not what it thinks."""
+    root = copy_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    manifest = pipeline.build(config).manifest
+    files, blocks = dict(manifest.search.files), dict(manifest.search.blocks)
+    change_data(root)
+    broken = root / "content" / "data" / "000_728f300858c0887a.yaml"
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(good + "\n: [unclosed\n", encoding="utf-8")
+    failed = pipeline.build(config, keep_previous_on_error=True, manifest=manifest)
+    assert failed.errors and not failed.written and failed.manifest is manifest
+    assert (manifest.search.files, manifest.search.blocks) == (files, blocks)
+    broken.write_text(good, encoding="utf-8")
+    fixed = pipeline.build(config, keep_previous_on_error=True, manifest=manifest)
+    assert fixed.written and fixed.errors == []
+    clean = copy_project(tmp_path / "clean")
+    change_data(clean)
+    pipeline.build(load_config(clean / "config.yaml"))
+    assert files_of(root / "site") == files_of(clean / "site")
