@@ -247,17 +247,20 @@ def _postings(pages: list[PreparedPage], known: PostingsCache) -> tuple[dict[str
     parts: defaultdict[str, list[str]] = defaultdict(list)
     last: dict[str, int] = {}
     blocks = {}
+    step_vlq = _VLQ.__getitem__ if len(pages) < BLOCK * len(_VLQ) else _vlq  # every step is in the table
     for block, start in enumerate(range(0, len(pages), BLOCK)):
         group = pages[start:start + BLOCK]
         key = hashlib.blake2b(b"".join(page.digest for page in group), digest_size=16).digest()
         kept = known.blocks.get(key)
         found = pickle.loads(kept) if kept else _collect(group)
         blocks[key] = kept or pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
-        for gram, entries in found.items():
-            step = block - last.get(gram, -1)
-            last[gram] = block
-            parts[gram].append(_vlq(step - 1) + entries)
-    return {gram: "".join(p) for gram, p in parts.items()}, blocks
+        # each gram's step from its previous block, less one (as VLQ), then its entries; in C-level map()s
+        grams = list(found)
+        steps = map(operator.sub, repeat(block - 1), map(last.get, grams, repeat(-1)))
+        deque(map(list.append, map(parts.__getitem__, grams),
+                  map(operator.add, map(step_vlq, steps), found.values())), 0)
+        last.update(zip(grams, repeat(block)))
+    return dict(zip(parts, map("".join, parts.values()))), blocks
 
 
 def _collect(group: list[PreparedPage]) -> dict[str, str]:
@@ -269,7 +272,8 @@ def _collect(group: list[PreparedPage]) -> dict[str, str]:
         grams, entries = zlib.decompress(page.postings).decode().split(GROUPS)
         deque(map(list.append, map(found.__getitem__, grams.split(SEP)),
                   map(_B64[offset].__add__, entries.split(SEP))), 0)
-    return {gram: _B64[len(entries) - 1] + "".join(entries) for gram, entries in found.items()}
+    counts = map(_B64.__getitem__, map(operator.sub, map(len, found.values()), repeat(1)))
+    return dict(zip(found, map(operator.add, counts, map("".join, found.values()))))
 
 
 def _vlq(value: int) -> str:
