@@ -19,7 +19,8 @@ from .errors import PortalError
 from .progress import Say, quiet
 
 POLL_SECONDS = 0.1
-QUIET_SECONDS = 0.1  # an editor's save is several writes: wait until the files stop changing
+QUIET_SECONDS = 0.05  # an editor's save is several writes: rebuild once a poll finds nothing new (a whole
+# poll interval later: at 0.1 a timer's jitter could make it wait one interval more)
 SAVE_AFTER_SECONDS = 2.0  # the build manifest is written to .cache once the preview has been idle this long
 
 
