@@ -57,8 +57,8 @@ class Rendered:
     """One document page: what it was made from, and its summary (or why it could not be made)."""
     data: str  # the data file's name
     inputs: tuple  # (checksum of the data file's text, state of the published PDF)
-    summary: Optional[DocumentSummary] = None
-    summary_key: str = ""  # where the worker kept it (buildcache.keep)
+    summary: bytes = b""  # pickled once: the worker keeps these bytes in the build cache and sends them as they are
+    summary_key: str = ""  # where it kept them (buildcache.keep)
     error: Optional[DataError] = None
 
 
@@ -108,8 +108,9 @@ class DocumentRenderer:
             self.writer.text(file, text)
         summary = replace(summary_of(view), search=searchable, checksum=sha,
                           resources=tuple(opendata.resources(doc, folder.rstrip("/"), csvs)))
-        summary_key = buildcache.keep(self.config, buildcache.SUMMARIES, pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
-        return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), summary, summary_key)
+        data = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+        summary_key = buildcache.keep(self.config, buildcache.SUMMARIES, data)
+        return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), data, summary_key)
 
 
 def _carry_over_file(old: Path, new: Path) -> None:
@@ -239,9 +240,10 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
             result.errors.append(rendered.error)
             progress(f"FAILED: {rendered.error}")
             continue
-        progress(f"[{index}/{len(items)}] rendered {rendered.summary.department} {rendered.summary.year} {rendered.summary.kind_label}")
-        new_manifest.pages[rendered.data] = (rendered.inputs, rendered.summary, rendered.summary_key)
-        result.summaries.append(rendered.summary)
+        summary = pickle.loads(rendered.summary)
+        progress(f"[{index}/{len(items)}] rendered {summary.department} {summary.year} {summary.kind_label}")
+        new_manifest.pages[rendered.data] = (rendered.inputs, summary, rendered.summary_key)
+        result.summaries.append(summary)
     new_manifest.states = {name: todo.states[name] for name in new_manifest.pages}
     result.rendered = len(items) - len(result.errors)
     result.summaries = in_index_order(result.summaries)
