@@ -173,16 +173,18 @@ def resources(doc: Document, folder: str, csvs: list[bytes]) -> list[Resource]:
             "encoding": CSV_ENCODING,
             "bytes": len(data),
             "hash": "sha256:" + hashlib.sha256(data).hexdigest(),  # validators check the file against it
-            "schema": _schema(table),
+            "schema": _schema(table, data),
         })))
     return out
 
 
-def _schema(table: Table) -> dict:
+def _schema(table: Table, data: bytes) -> dict:
     """A column of amounts only is a "number" (plain digits, '.' for the point, no group separator: the
-    Table Schema defaults); any column with text (codes, names, "100%") is a "string"."""
+    Table Schema defaults); any column with text (codes, names, "100%") is a "string". The names are read
+    back from the CSV's header line (column names hold no line break)."""
     fields = []
-    for index, name in enumerate(column_names(table)):
+    names = next(csv.reader([data.split(b"\r\n", 1)[0].decode(CSV_ENCODING)]))
+    for index, name in enumerate(names):
         values = [row[index] for row in table.rows if index < len(row) and row[index] is not None]
         numeric = bool(values) and all(isinstance(v, Decimal) for v in values)
         fields.append({"name": name, "type": "number" if numeric else "string"})
