@@ -13,6 +13,10 @@ class PortalError(Exception):
         self.line = line
         self.message = message
 
+    def __reduce__(self):
+        # Raised in a worker process, it is pickled back to the main one: rebuild it from its own fields.
+        return type(self), (self.path, self.message, self.line)
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"

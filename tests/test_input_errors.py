@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from portal import pipeline
+from portal import parallel, pipeline
 from portal.config import load_config
-from portal.errors import SourceError
+from portal.errors import SourceError, TemplateError
 from portal.parsing import parse_bytes, parse_file
 from tests.conftest import ROOT, run_cli as cli
 
@@ -102,6 +102,17 @@ def test_a_failed_render_leaves_the_previous_site(project):
     assert (project / "site" / "index.html").read_bytes() == index
     assert len(list((project / "site" / "departments").glob("*/index.html"))) == 5
     assert not [p for p in project.iterdir() if p.name.startswith(".site-")]  # no staging folder left behind
+
+
+def test_a_template_error_in_a_worker_process_is_reported_like_any_other(project, monkeypatch):
+    # Pages are rendered in worker processes from PARALLEL_FROM documents on: the error has to cross back.
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    (project / "templates" / "document.html").write_text("{% extends 'no-such-base.html' %}\n", encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        pipeline.build(load_config(project / "config.yaml"))
+    assert "no-such-base.html" in str(info.value) and info.value.path.endswith("document.html")
+    assert not (project / "site").exists()
 
 
 def test_template_syntax_error_names_file_and_line(project):
