@@ -2,6 +2,8 @@
 documents: the client, driven in Debian's chromium, must show exactly the pages whose records hold a query."""
 import json
 import shutil
+import unicodedata
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +14,8 @@ import pytest
 from portal.datafile import read_data
 from portal.model import KIND_LABELS, Document
 from portal.numbers import amount
-from portal.searchindex import PostingsCache, Record, SearchPage, normalise, prepare, string_hash, write_index
+from portal.searchindex import (_VLQ, MAX_COUNT, PostingsCache, Record, SearchPage, _entries, nfkc, normalise, prepare,
+                                string_hash, write_index)
 from portal.vocabulary import is_code
 
 from tests.conftest import ROOT, needs_chromium, serve
@@ -84,6 +87,49 @@ def holding(pages: list[SearchPage], query: str) -> list[str]:
 ])
 def test_normalise(text, expected):
     assert normalise(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Ａ\u0301 e\u0301 ｅ\u0301",  # a full-width letter folded alone, then composed with the accent after it
+    "\u1100\u1161\u11a8 ﾊﾟ ﬁ ① ㈱ ㍻ ⅻ ¼ ℃",  # Hangul jamo compose, half-width kana + mark, ligatures, squares
+    "⼒⽀ 兀 ＡＢＣ（一）：“三公”经费\u3000合计",
+])
+def test_nfkc_is_unicodedata_nfkc(text, pages):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+    for page in pages:
+        whole = "\0".join(f"{r.title} {r.text} {r.amount}" for r in page.records)
+        assert nfkc(whole) == unicodedata.normalize("NFKC", whole)
+
+
+def reference_entries(texts: list[str], starts: set[str]) -> tuple[list[str], list[str]]:
+    """_entries as its docstring and the module's say, one gram at a time: every bigram without a NUL, and
+    " " + every 5 characters of digits and points; sorted; VLQ(2·min(count, MAX_COUNT) + starts a name), and
+    for several segments VLQ(full mask XOR the mask of the segments holding the gram)."""
+    counts, masks = Counter(), Counter()
+    for seg, text in enumerate(texts):
+        grams = [text[i:i + 2] for i in range(len(text) - 1) if "\0" not in text[i:i + 2]]
+        grams += [" " + text[i:i + 5] for i in range(len(text) - 4) if set(text[i:i + 5]) <= set("0123456789.")]
+        counts.update(grams)
+        for gram in set(grams):
+            masks[gram] |= 1 << seg
+    grams = sorted(counts)
+    entries = [_VLQ[2 * min(counts[g], MAX_COUNT) + (g in starts)] for g in grams]
+    if len(texts) > 1:
+        entries = [e + _VLQ[(1 << len(texts)) - 1 ^ masks[g]] for e, g in zip(entries, grams)]
+    return grams, entries
+
+
+def test_entries_count_and_mask_every_gram(pages):
+    for page in pages:
+        texts = [normalise("\0".join(f"{r.title} {r.text} {r.amount}" for r in page.records[i::3])) for i in range(3)]
+        starts = {normalise(r.title)[:2] for r in page.records if r.kind in ("department", "table", "term")}
+        assert _entries(texts, starts) == reference_entries(texts, starts)
+        assert _entries(texts[:1], starts) == reference_entries(texts[:1], starts)
+    crafted = ["", "a", "\x01b12345", "12345.6", "1.2.3.4.5", "\0\0x\0", "中文" * 600, "9" * 1200, "\U0001F600\U0001F601"]
+    assert _entries([], set()) == ([], [])
+    for text in crafted:
+        assert _entries([text], {"中文", "\x01b"}) == reference_entries([text], {"中文", "\x01b"})
+    assert _entries(crafted, {"12"}) == reference_entries(crafted, {"12"})
 
 
 def test_expected_pages_agree_with_the_sources(pages):
