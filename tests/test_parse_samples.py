@@ -260,3 +260,21 @@ def test_rows_are_written_exactly_as_pyyaml_writes_them(docs, monkeypatch):
     monkeypatch.setattr(datafile, "_flow_row", lambda row: None)  # every row through PyYAML
     assert fast == datafile.dump_document(doc)
     assert datafile.read_data(fast, "x.yaml") == doc
+
+
+def test_row_lines_are_read_as_libyaml_reads_them(docs, monkeypatch):
+    """An unedited file's rows are read off their lines, not by libyaml: the same document whatever a cell
+    holds, and a row line inside a multi-line paragraph stays text."""
+    doc = docs["001"]
+    rows = [[t, D("1.50"), None, D("-3"), D("0.00"), "x"] for t in TRICKY] + [[], ["'", "''", "a'b, 'c'", "[1, 2]"]]
+    section = replace(doc.sections[0], paragraphs=["第一行\n- [注] 第二行]\n  - [a, b]", "- [c, d]"])
+    doc = replace(doc, tables=[replace(doc.tables[0], rows=rows, header=[TRICKY[:10]]), *doc.tables[1:]],
+                  sections=[section, *doc.sections[1:]])
+    for candidate in (doc, replace(doc, sections=doc.sections[1:])):  # with and without a block scalar
+        text = datafile.dump_document(candidate)
+        assert not datafile.is_hand_edited(text)
+        fast = datafile.read_data(text, "x.yaml")
+        with monkeypatch.context() as patched:
+            patched.setattr(datafile._Rows, "cells", lambda self, body: None)  # every row left to libyaml
+            assert datafile.read_data(text, "x.yaml") == fast == candidate
+    assert "- !row" not in str(fast)
