@@ -31,7 +31,7 @@ import re
 import unicodedata
 import zlib
 from collections import defaultdict, deque
-from itertools import repeat
+from itertools import repeat, starmap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -277,34 +277,66 @@ def _shard_count(total_bytes: int) -> int:
 
 @dataclass
 class PostingsCache:
-    """Each block's collected postings from the last build, pickled, by a digest of its pages' postings:
-    a build collects again only the blocks whose pages changed (one, when one page did); and the digest
-    of each index file it wrote (see _Writer)."""
+    """What a build needs of the last one's postings: each block's collected postings, pickled, by a digest
+    of its pages' postings (a build collects again only the blocks whose pages changed: one, when one page
+    did), the blocks' order, the postings' size and shard count, and the digest of each index file it wrote
+    (see _Writer)."""
     blocks: dict[bytes, bytes] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    order: tuple[bytes, ...] = ()
+    size: int = 0  # of the postings, as _shard_count takes it
+    shards: int = 0
 
 
-def _postings(pages: list[PreparedPage], known: PostingsCache) -> tuple[dict[str, str], dict[bytes, bytes]]:
-    """bigram → its pages, in blocks of 64: VLQ(distance from the bigram's previous block, less one), one
-    character for the number of its pages in the block less one, then for each page its offset in the block
-    (one character) and its entry. Also returns this build's blocks (see PostingsCache)."""
-    parts: defaultdict[str, list[str]] = defaultdict(list)
-    last: dict[str, int] = {}
-    blocks = {}
-    step_vlq = _VLQ.__getitem__ if len(pages) < BLOCK * len(_VLQ) else _vlq  # every step is in the table
-    for block, start in enumerate(range(0, len(pages), BLOCK)):
+@dataclass
+class _Block:
+    key: bytes
+    found: dict[str, str]  # see _collect
+    kept: bytes  # found, pickled
+
+
+def _blocks(pages: list[PreparedPage], known: PostingsCache) -> list[_Block]:
+    """The pages' blocks of 64, each collected, or unpickled from the last build's when its pages are the same."""
+    blocks = []
+    for start in range(0, len(pages), BLOCK):
         group = pages[start:start + BLOCK]
         key = hashlib.blake2b(b"".join(page.digest for page in group), digest_size=16).digest()
         kept = known.blocks.get(key)
         found = pickle.loads(kept) if kept else _collect(group)
-        blocks[key] = kept or pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+        blocks.append(_Block(key, found, kept or pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)))
+    return blocks
+
+
+def _postings(founds: list[dict[str, str]]) -> dict[str, str]:
+    """bigram → its pages, in blocks of 64: VLQ(distance from the bigram's previous block, less one), one
+    character for the number of its pages in the block less one, then for each page its offset in the block
+    (one character) and its entry (the last two are each block's part, see _collect)."""
+    parts: defaultdict[str, list[str]] = defaultdict(list)
+    last: dict[str, int] = {}
+    step_vlq = _VLQ.__getitem__ if len(founds) <= len(_VLQ) else _vlq  # every step is in the table
+    for block, found in enumerate(founds):
         # each gram's step from its previous block, less one (as VLQ), then its entries; in C-level map()s
         grams = list(found)
         steps = map(operator.sub, repeat(block - 1), map(last.get, grams, repeat(-1)))
         deque(map(list.append, map(parts.__getitem__, grams),
                   map(operator.add, map(step_vlq, steps), found.values())), 0)
         last.update(zip(grams, repeat(block)))
-    return dict(zip(parts, map("".join, parts.values()))), blocks
+    return dict(zip(parts, map("".join, parts.values())))
+
+
+def _posting(gram: str, founds: list[dict[str, str]]) -> str:
+    """One gram's postings (see _postings); "" if no page has it."""
+    out, last = [], -1
+    for block, found in enumerate(founds):
+        if gram in found:
+            out += [_vlq(block - last - 1), found[gram]]
+            last = block
+    return "".join(out)
+
+
+def _posting_size(gram: str, posting: str) -> int:
+    """What a gram's postings add to the size that sets the number of shards."""
+    return len(gram) * 3 + len(posting) + 6 if posting else 0
 
 
 def _collect(group: list[PreparedPage]) -> dict[str, str]:
@@ -341,15 +373,18 @@ class _Writer:
         self.digests: dict[str, bytes] = {}
         self.folders: set[str] = set()
 
-    def script(self, key: str, payload: str) -> None:
-        relative = f"search/{key}.js"
+    def _path(self, relative: str) -> str:
         folder = relative.rpartition("/")[0]
         if folder not in self.folders:
             (self.out_dir / folder).mkdir(parents=True, exist_ok=True)
             self.folders.add(folder)
+        return os.path.join(self.root, relative)
+
+    def script(self, key: str, payload: str) -> None:
+        relative = f"search/{key}.js"
+        path = self._path(relative)
         data = f'siteSearchData("{key}",{payload});\n'.encode()
         self.digests[relative] = digest = hashlib.blake2b(data, digest_size=16).digest()
-        path = os.path.join(self.root, relative)
         if self.last.get(relative) == digest:
             try:
                 os.link(os.path.join(self.current, relative), path)
@@ -358,6 +393,68 @@ class _Writer:
                 pass  # gone: written below
         with open(path, "wb") as f:
             f.write(data)
+
+    def current_data(self, key: str):
+        """The data of one of the current site's index files, if it is the file the last build wrote."""
+        relative = f"search/{key}.js"
+        try:
+            with open(os.path.join(self.current, relative), "rb") as f:
+                data = f.read()
+        except OSError:
+            return None
+        if hashlib.blake2b(data, digest_size=16).digest() != self.last.get(relative):
+            return None
+        return json.loads(data[len(f'siteSearchData("{key}",'):-len(");\n")])
+
+    def link_all(self, keys: list[str]) -> bool:
+        """Link these files of the current site, unchanged; all of them, or (one is gone) none."""
+        done = []
+        for key in keys:
+            relative = f"search/{key}.js"
+            path = self._path(relative)
+            try:
+                os.link(os.path.join(self.current, relative), path)
+            except OSError:
+                for made in done:
+                    os.unlink(made)
+                    del self.digests[made.removeprefix(self.root + "/")]
+                return False
+            done.append(path)
+            self.digests[relative] = self.last[relative]
+        return True
+
+
+def _patch_postings(writer: _Writer, blocks: list[_Block], last: PostingsCache) -> Optional[tuple[int, int]]:
+    """When a few blocks changed, the current site's postings shards, the changed grams' postings put in
+    those that hold them and the others linked: (size, shard count). None, having written nothing, when the
+    whole postings must be written: blocks added or removed, more than half of them changed, the number of shards
+    changed, or the current site's files not the last build's."""
+    changed = [i for i, (block, key) in enumerate(zip(blocks, last.order)) if block.key != key]
+    if not writer.current or len(last.order) != len(blocks) or 2 * len(changed) > len(blocks):
+        return None
+    founds = [block.found for block in blocks]
+    before = list(founds)
+    grams: set[str] = set()
+    for i in changed:
+        if last.order[i] not in last.blocks:
+            return None
+        before[i] = pickle.loads(last.blocks[last.order[i]])
+        grams.update(gram for gram, _ in set(founds[i].items()) ^ set(before[i].items()))
+    postings = {gram: _posting(gram, founds) for gram in grams}
+    size = last.size + sum(_posting_size(g, p) - _posting_size(g, _posting(g, before)) for g, p in postings.items())
+    count = _shard_count(size)
+    by_shard: defaultdict[int, list[str]] = defaultdict(list)
+    for gram in grams:
+        by_shard[string_hash(gram) & (count - 1)].append(gram)
+    shards = {number: writer.current_data(f"p/{number:x}") for number in by_shard}
+    if count != last.shards or any(shard is None for shard in shards.values()):
+        return None
+    if not writer.link_all([f"p/{number:x}" for number in range(count) if number not in by_shard]):
+        return None
+    for number, shard in shards.items():
+        shard.update((gram, postings[gram]) for gram in by_shard[number])
+        writer.script(f"p/{number:x}", _json(dict(sorted(item for item in shard.items() if item[1]))))
+    return size, count
 
 
 def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[PostingsCache] = None,
@@ -369,9 +466,15 @@ def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[Posting
     last = last or PostingsCache()
     writer = _Writer(out_dir, last, current)
 
-    postings, blocks = _postings(pages, last)
-    shards = _shard_count(sum(len(g) * 3 + len(p) + 6 for g, p in postings.items()))
-    _write_shards(writer, "p", shards, postings)
+    blocks = _blocks(pages, last)
+    patched = _patch_postings(writer, blocks, last)
+    if patched:
+        size, shards = patched
+    else:
+        postings = _postings([block.found for block in blocks])
+        size = sum(starmap(_posting_size, postings.items()))
+        shards = _shard_count(size)
+        _write_shards(writer, "p", shards, postings)
 
     name_pages: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for pid, page in enumerate(pages):
@@ -409,7 +512,8 @@ def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[Posting
         "departments": len(departments), "departmentsPerFile": DEPARTMENTS_PER_FILE,
         "pagesPerFile": PAGES_PER_FILE, "segmentFile": SEGMENT_FILE, "recordKinds": list(RECORD_KINDS),
         "kinds": list(kinds), "years": list(years), "facets": "".join(facets)}))
-    return PostingsCache(blocks, writer.digests)
+    return PostingsCache({block.key: block.kept for block in blocks}, writer.digests, tuple(b.key for b in blocks),
+                         size, shards)
 
 
 def _write_shards(writer: _Writer, folder: str, count: int, values: dict[str, str]) -> None:

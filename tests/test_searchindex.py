@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from portal import searchindex
 from portal.datafile import read_data
 from portal.model import KIND_LABELS, Document
 from portal.numbers import amount
@@ -163,21 +164,27 @@ def test_write_index_is_deterministic(pages, tmp_path):
     assert sorted(first) == sorted(str(p.relative_to(tmp_path / "a")) for p in (tmp_path / "a").rglob("*.js"))
 
 
-def test_postings_cache_gives_the_index_made_without_it(pages, tmp_path):
-    """A build collects again only the blocks of 64 pages whose pages changed: after one page of the second
-    block changes, or a page is inserted at the front (every block shifts), the index written with the last
-    build's cache is the one written without any."""
+def test_postings_cache_gives_the_index_made_without_it(pages, tmp_path, monkeypatch):
+    """A build collects again only the blocks of 64 pages whose pages changed, and after a change of one
+    block puts the changed grams' postings into the current site's shards that hold them: after one page of
+    the second block changes, or a page is inserted at the front (every block shifts: all the postings are
+    assembled again), the index written with the last build's cache is the one written without any."""
     many = [replace(page, url=f"p/{n}/index.html") for n in range(150) for page in [pages[n % len(pages)]]]
     changed = list(many)
     changed[100] = replace(many[101], url=many[100].url)
     cache = PostingsCache()
+    assembled = []
+    monkeypatch.setattr(searchindex, "_postings", lambda founds, whole=searchindex._postings: assembled.append(
+        len(founds)) or whole(founds))
     for step, version in enumerate([many, changed, [TRAP] + changed]):
         prepared = [prepare(page)[0] for page in version]
         current = tmp_path / f"cached{step - 1}" if step else None
+        assembled.clear()
         last, cache = cache, write_index(tmp_path / f"cached{step}", prepared, cache, current)
+        assert assembled == ([] if step == 1 else [3])
         assert last.blocks is not cache.blocks and (step == 0 or len(last.blocks) == 3)  # the last one is left as it was
         without = list(write_index(tmp_path / f"clean{step}", prepared).files)
-        assert list(cache.files) == without
+        assert sorted(cache.files) == sorted(without)
         for path in without:
             assert (tmp_path / f"cached{step}" / path).read_bytes() == (tmp_path / f"clean{step}" / path).read_bytes(), path
         assert len(cache.blocks) == 3  # this build's blocks only
