@@ -21,6 +21,7 @@ import io
 import json
 import re
 from collections import Counter
+from itertools import chain
 from decimal import Decimal
 from typing import Any
 
@@ -140,12 +141,13 @@ def column_names(table: Table) -> list[str]:
 # ---------------------------------------------------------------- Data Package
 
 @dataclasses.dataclass(frozen=True)
-class Resource:
-    """A table's entry in datapackage.json, serialised by the worker that wrote its CSV: a build keeps every
-    document's between builds and joins them into the package."""
-    path: str
-    name: str
-    descriptor: str  # JSON, one line, keys sorted
+class Resources:
+    """A document's tables in datapackage.json, serialised by the worker that wrote their CSVs: a build keeps
+    every document's between builds (one object a document, quick to read back) and joins them."""
+    folder: str  # the document's, site-relative: every path is in it
+    names: tuple[str, ...]
+    paths: tuple[str, ...]
+    descriptors: str  # each table's resource, JSON, one line, keys sorted; comma-separated, in path order
 
 
 def _dumps(value) -> str:
@@ -153,16 +155,16 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def resources(doc: Document, folder: str, csvs: list[bytes]) -> list[Resource]:
+def resources(doc: Document, folder: str, csvs: list[bytes]) -> Resources:
     """A Frictionless tabular resource for each table's CSV (``csvs``, as table_csv made them, one per table), at
     ``folder``/urls.table_csv (site-relative)."""
     kind = KIND_LABELS[doc.kind]
-    out = []
+    found = []
     for table, data in zip(doc.tables, csvs):
         caption = f"{table.label} {table.title}" if table.label else table.title
         where = f"，原文第 {table.page} 页" if table.page else ""
         path, name = f"{folder}/{urls.table_csv(table.id)}", _NAME_CHARS.sub("-", f"{folder}/{table.id}".lower()).strip("-")
-        out.append(Resource(path, name, _dumps({
+        found.append((path, name, _dumps({
             "name": name,
             "path": path,
             "profile": "tabular-data-resource",
@@ -175,7 +177,9 @@ def resources(doc: Document, folder: str, csvs: list[bytes]) -> list[Resource]:
             "hash": "sha256:" + hashlib.sha256(data).hexdigest(),  # validators check the file against it
             "schema": _schema(table, data),
         })))
-    return out
+    found.sort()
+    return Resources(folder, tuple(name for _, name, _ in found), tuple(path for path, _, _ in found),
+                     ",".join(descriptor for _, _, descriptor in found))
 
 
 def _schema(table: Table, data: bytes) -> dict:
@@ -191,14 +195,15 @@ def _schema(table: Table, data: bytes) -> dict:
     return {"fields": fields, "missingValues": [""]}
 
 
-def package(title: str, resources: list[Resource]) -> str:
-    """datapackage.json: the resources sorted by path, whatever order the workers finished in.
+def package(title: str, documents: list[Resources]) -> str:
+    """datapackage.json: the resources sorted by path, whatever order the workers finished in (a document's
+    paths are all in its folder, and no document's folder is in another's: documents sorted by folder).
     No licence is declared: the documents' terms of reuse are not known here."""
-    ordered = sorted(resources, key=lambda r: r.path)
-    for key in ("name", "path"):
-        duplicates = sorted(v for v, n in Counter(getattr(r, key) for r in ordered).items() if n > 1)
+    ordered = sorted(documents, key=lambda d: d.folder + "/")
+    for key in ("names", "paths"):
+        duplicates = sorted(v for v, n in Counter(chain.from_iterable(getattr(d, key) for d in ordered)).items() if n > 1)
         if duplicates:
-            raise ValueError(f"data package resources share a {key}: {', '.join(duplicates)}")
+            raise ValueError(f"data package resources share a {key[:-1]}: {', '.join(duplicates)}")
     descriptor = _dumps({
         "profile": "tabular-data-package",
         "name": _NAME_CHARS.sub("-", title.lower()).strip("-") or "budget-open-data",
@@ -209,4 +214,4 @@ def package(title: str, resources: list[Resource]) -> str:
     # the resources go into the empty list, already serialised: the only '"resources":[]' (a string value
     # holding it would have its quotes escaped)
     head, _, tail = descriptor.partition('"resources":[]')
-    return f'{head}"resources":[{",".join(r.descriptor for r in ordered)}]{tail}\n'
+    return f'{head}"resources":[{",".join(d.descriptors for d in ordered if d.descriptors)}]{tail}\n'

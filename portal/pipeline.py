@@ -227,7 +227,7 @@ class BuildReport:
 
     def summary(self) -> str:
         tables = sum(d.table_count for d in self.documents)
-        terms = sum(len(d.terms) for d in self.documents)
+        terms = sum(d.term_count for d in self.documents)
         warnings = sum(d.warnings for d in self.documents)
         departments = len({d.department_key for d in self.documents})
         state = ("site up to date" if self.up_to_date else

@@ -107,7 +107,7 @@ class DocumentRenderer:
         for file, text in records:
             self.writer.text(file, text)
         summary = replace(summary_of(view), search=searchable, checksum=sha,
-                          resources=tuple(opendata.resources(doc, folder.rstrip("/"), csvs)))
+                          resources=opendata.resources(doc, folder.rstrip("/"), csvs))
         data = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
         summary_key = buildcache.keep(self.config, buildcache.SUMMARIES, data)
         return Rendered(path.name, (sha, _pdf_state(self.config, doc.source.file)), data, summary_key)
@@ -293,7 +293,7 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
     writer.page(urls.INDEX, "index.html", departments=departments, documents=documents, charts=index_charts(departments))
     writer.page(urls.SEARCH, "search.html")
     writer.page(urls.CHECKS, "checks.html", documents=documents)
-    writer.text(urls.DATA_PACKAGE, opendata.package(config.title, [r for d in documents for r in d.resources]))
+    writer.text(urls.DATA_PACKAGE, opendata.package(config.title, [d.resources for d in documents]))
     for page in todo.pages:
         writer.page(page.url, "page.html", page=page)
         prepared, records = page_entries(page)

@@ -3,8 +3,10 @@ builds), the department pages that group them, and the index's charts."""
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Optional
 
 from markupsafe import Markup
@@ -28,8 +30,18 @@ class TermUse:
 
 
 @dataclass(frozen=True)
+class Details:
+    """What only some builds need of a document: its glossary entries and its tables' 类/款 names (for the
+    merged glossary, made again only when a document's change) and its charts (for its department's page)."""
+    terms: list[TermUse]
+    classes: dict[str, str]  # 类 and 款 codes printed in its tables → their names, to group the glossary
+    charts: list[Markup]  # as its department's page shows them (bars link to this document's page)
+
+
+@dataclass(frozen=True)
 class DocumentSummary:
-    """What the site-wide pages (index, department pages, glossary, search) need of one document page."""
+    """What the site-wide pages (index, department pages, glossary, search) need of one document page. A build
+    reads every document's back from the build cache: what only some builds need is unpickled on demand."""
     url: str
     department_url: str
     department_key: str
@@ -41,17 +53,32 @@ class DocumentSummary:
     headline: Headline
     measures: list[Measure]  # compared year over year
     table_count: int
-    terms: list[TermUse]
-    classes: dict[str, str]  # 类 and 款 codes printed in its tables → their names, to group the glossary
+    term_count: int
     source_file: str
     warnings: int
-    charts: list[Markup]  # as its department's page shows them (bars link to this document's page)
     checked: int  # equalities its figures were checked on
     findings: list[tuple[str, str, str]]  # (severity, message, link from the site root) of each that did not hold
+    details: bytes  # Details, pickled
     search: object = None  # its page in the site search (searchindex.prepare)
     checksum: str = ""  # of its data file's text: what its department's page is made from
-    resources: tuple = ()  # its tables' CSVs in the site's data package (opendata.Resource)
+    resources: object = None  # its tables in the site's data package (opendata.Resources)
     glossary_digest: bytes = b""  # of what it brings to the merged glossary: the glossary is made again only if one changes
+
+    @cached_property
+    def _details(self) -> Details:
+        return pickle.loads(self.details)
+
+    @property
+    def terms(self) -> list[TermUse]:
+        return self._details.terms
+
+    @property
+    def classes(self) -> dict[str, str]:
+        return self._details.classes
+
+    @property
+    def charts(self) -> list[Markup]:
+        return self._details.charts
 
 
 def summary_of(view: DocumentView) -> DocumentSummary:
@@ -63,16 +90,16 @@ def summary_of(view: DocumentView) -> DocumentSummary:
                 classes.setdefault(row.code, row.cells[1].value)
     terms = [TermUse(e.term, e.definition, g.code, f"{view.url}#{e.id}") for e, g in zip(view.glossary, doc.glossary)]
     glossary = repr((view.department, doc.year, view.kind_label, terms, classes)).encode()
+    charts = charts_of(view.figures, {t.table.id: t for t in view.tables},
+                       view.url.removeprefix(urls.folder(view.department_url)))
     return DocumentSummary(url=view.url, department_url=view.department_url, department_key=view.department_key,
                            department=view.department, year=doc.year, kind=doc.kind, kind_label=view.kind_label,
                            subtitle=view.subtitle, headline=view.headline, measures=measures(view.headline, view.figures),
-                           table_count=len(view.tables),
-                           terms=terms, classes=classes, source_file=doc.source.file, warnings=len(doc.warnings),
-                           charts=charts_of(view.figures, {t.table.id: t for t in view.tables},
-                                          view.url.removeprefix(urls.folder(view.department_url))),
-                           checked=view.checks.checked,
+                           table_count=len(view.tables), term_count=len(terms), source_file=doc.source.file,
+                           warnings=len(doc.warnings), checked=view.checks.checked,
                            findings=[(f.finding.severity, f"{f.finding.label}：{f.finding.message}", view.url + f.href)
                                      for f in view.checks.errors + view.checks.roundings],
+                           details=pickle.dumps(Details(terms, classes, charts), protocol=pickle.HIGHEST_PROTOCOL),
                            glossary_digest=hashlib.blake2b(glossary, digest_size=16).digest())
 
 

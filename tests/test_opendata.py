@@ -49,7 +49,7 @@ def publish(site: Path, docs: dict, title: str = "预算公开数据") -> Path:
         for table in doc.tables:
             (folder / urls.table_csv(table.id)).write_bytes(opendata.table_csv(table))
         (folder / "data.json").write_text(opendata.document_json(doc), encoding="utf-8", newline="\n")
-        resources += resources_of(doc, FOLDERS[key])
+        resources.append(resources_of(doc, FOLDERS[key]))
     descriptor = site / "datapackage.json"
     descriptor.write_text(opendata.package(title, resources), encoding="utf-8", newline="\n")
     return descriptor
@@ -125,15 +125,20 @@ def test_resources_describe_each_table(site, docs):
 
 
 def test_the_package_is_the_same_whatever_order_the_workers_finish_in(docs):
-    resources = [r for key, d in docs.items() for r in resources_of(d, FOLDERS[key])]
+    resources = [resources_of(d, FOLDERS[key]) for key, d in docs.items()]
     assert opendata.package("预算", resources) == opendata.package("预算", resources[::-1])
     assert json.loads(opendata.package("Wuhan budgets 2024", resources))["name"] == "wuhan-budgets-2024"
+    # one folder's name the start of another's ("-" sorts before "/"): still every path in order
+    doc = docs[BUDGET_004]
+    nested = [resources_of(doc, f"departments/a/2024-budget{end}") for end in ("", "-2", "-10")]
+    paths = [r["path"] for r in json.loads(opendata.package("预算", nested))["resources"]]
+    assert paths == sorted(paths) and len(paths) == 3 * len(doc.tables)
 
 
 def test_a_document_listed_twice_is_refused(docs):
     doc = docs[BUDGET_004]
     with pytest.raises(ValueError, match="share a name"):
-        opendata.package("预算", resources_of(doc, "x") * 2)
+        opendata.package("预算", [resources_of(doc, "x")] * 2)
 
 
 # ---------------------------------------------------------------- CSV read back
@@ -263,8 +268,8 @@ def test_crafted_header_and_formula_cells(tmp_path):
     assert rows[1][1:] == ["1.50", "-3.50"] and rows[4][1:] == ["100", "0.10"]  # never "1E+2"
     assert rows[5][1:] == ["", "7"]
 
-    resources = resources_of(_one_table_doc(t), "departments/test/2024-budget")
-    assert [f["type"] for f in json.loads(resources[0].descriptor)["schema"]["fields"]] == ["string", "number", "number"]
+    resources = [resources_of(_one_table_doc(t), "departments/test/2024-budget")]
+    assert [f["type"] for f in json.loads(resources[0].descriptors)["schema"]["fields"]] == ["string", "number", "number"]
     folder = tmp_path / "departments" / "test" / "2024-budget"
     folder.mkdir(parents=True)
     (folder / "t01.csv").write_bytes(opendata.table_csv(t))
