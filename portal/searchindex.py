@@ -279,13 +279,15 @@ def _shard_count(total_bytes: int) -> int:
 class PostingsCache:
     """What a build needs of the last one's postings: each block's collected postings, pickled, by a digest
     of its pages' postings (a build collects again only the blocks whose pages changed: one, when one page
-    did), the blocks' order, the postings' size and shard count, and the digest of each index file it wrote
-    (see _Writer)."""
+    did), the blocks' order, the postings' size and shard count, the names', and the digest of each index
+    file it wrote (see _Writer)."""
     blocks: dict[bytes, bytes] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     order: tuple[bytes, ...] = ()
     size: int = 0  # of the postings, as _shard_count takes it
     shards: int = 0
+    names_key: bytes = b""  # a digest of every page's names: the same, and the names shards are the same
+    name_shards: int = 0
 
 
 @dataclass
@@ -476,16 +478,10 @@ def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[Posting
         shards = _shard_count(size)
         _write_shards(writer, "p", shards, postings)
 
-    name_pages: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for pid, page in enumerate(pages):
-        for name, seg in page.names:
-            name_pages[name].append((pid, seg))
-    names = {}
-    for name, hits in name_pages.items():
-        ids = [pid for pid, _ in hits]
-        names[name] = "".join(d + vlq(seg) for d, (_, seg) in zip(_deltas(ids), hits))
-    name_shards = _shard_count(sum(len(n) * 3 + len(p) + 6 for n, p in names.items()))
-    _write_shards(writer, "t", name_shards, names)
+    names_key = hashlib.blake2b(pickle.dumps([page.names for page in pages]), digest_size=16).digest()
+    name_shards = last.name_shards if names_key == last.names_key and writer.current else 0
+    if not (name_shards and writer.link_all([f"t/{number:x}" for number in range(name_shards)])):
+        name_shards = _write_names(writer, pages)
 
     departments: dict[str, int] = {}
     kinds: dict[str, int] = {"": 0}
@@ -513,7 +509,22 @@ def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[Posting
         "pagesPerFile": PAGES_PER_FILE, "segmentFile": SEGMENT_FILE, "recordKinds": list(RECORD_KINDS),
         "kinds": list(kinds), "years": list(years), "facets": "".join(facets)}))
     return PostingsCache({block.key: block.kept for block in blocks}, writer.digests, tuple(b.key for b in blocks),
-                         size, shards)
+                         size, shards, names_key, name_shards)
+
+
+def _write_names(writer: _Writer, pages: list[PreparedPage]) -> int:
+    """The names shards (``t/``); returns how many."""
+    name_pages: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pid, page in enumerate(pages):
+        for name, seg in page.names:
+            name_pages[name].append((pid, seg))
+    names = {}
+    for name, hits in name_pages.items():
+        ids = [pid for pid, _ in hits]
+        names[name] = "".join(d + vlq(seg) for d, (_, seg) in zip(_deltas(ids), hits))
+    count = _shard_count(sum(len(n) * 3 + len(p) + 6 for n, p in names.items()))
+    _write_shards(writer, "t", count, names)
+    return count
 
 
 def _write_shards(writer: _Writer, folder: str, count: int, values: dict[str, str]) -> None:

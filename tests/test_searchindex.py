@@ -172,16 +172,21 @@ def test_postings_cache_gives_the_index_made_without_it(pages, tmp_path, monkeyp
     many = [replace(page, url=f"p/{n}/index.html") for n in range(150) for page in [pages[n % len(pages)]]]
     changed = list(many)
     changed[100] = replace(many[101], url=many[100].url)
+    amended = list(changed)  # a record's text edited, no name: the names shards are the same
+    records = changed[7].records
+    amended[7] = replace(changed[7], records=[*records[:3], replace(records[3], text="改过的文字"), *records[4:]])
     cache = PostingsCache()
-    assembled = []
-    monkeypatch.setattr(searchindex, "_postings", lambda founds, whole=searchindex._postings: assembled.append(
-        len(founds)) or whole(founds))
-    for step, version in enumerate([many, changed, [TRAP] + changed]):
+    made = []
+    monkeypatch.setattr(searchindex, "_postings", lambda founds, whole=searchindex._postings: made.append("postings")
+                        or whole(founds))
+    monkeypatch.setattr(searchindex, "_write_names", lambda writer, pages, whole=searchindex._write_names: made.append(
+        "names") or whole(writer, pages))
+    for step, version in enumerate([many, changed, amended, [TRAP] + amended]):
         prepared = [prepare(page)[0] for page in version]
         current = tmp_path / f"cached{step - 1}" if step else None
-        assembled.clear()
+        made.clear()
         last, cache = cache, write_index(tmp_path / f"cached{step}", prepared, cache, current)
-        assert assembled == ([] if step == 1 else [3])
+        assert made == [["postings", "names"], ["names"], [], ["postings", "names"]][step], (step, made)
         assert last.blocks is not cache.blocks and (step == 0 or len(last.blocks) == 3)  # the last one is left as it was
         without = list(write_index(tmp_path / f"clean{step}", prepared).files)
         assert sorted(cache.files) == sorted(without)
@@ -192,7 +197,7 @@ def test_postings_cache_gives_the_index_made_without_it(pages, tmp_path, monkeyp
             same = [p for p in without if (current / p).is_file() and (current / p).read_bytes() == (tmp_path / f"clean{step}" / p).read_bytes()]
             linked = [p for p in without if (current / p).is_file() and (current / p).stat().st_ino == (tmp_path / f"cached{step}" / p).stat().st_ino]
             assert linked == same and len(same) < len(without)
-            assert same or step == 2  # the insertion at the front shifts every page: no file is the same
+            assert same or step == 3  # the insertion at the front shifts every page: no file is the same
 
 
 def read_script(path: Path):
