@@ -147,7 +147,7 @@ class Resources:
     folder: str  # the document's, site-relative: every path is in it
     names: tuple[str, ...]
     paths: tuple[str, ...]
-    descriptors: str  # each table's resource, JSON, one line, keys sorted; comma-separated, in path order
+    descriptors: bytes  # each table's resource, JSON in UTF-8, one line, keys sorted; comma-separated, in path order
 
 
 def _dumps(value) -> str:
@@ -179,7 +179,7 @@ def resources(doc: Document, folder: str, csvs: list[bytes]) -> Resources:
         })))
     found.sort()
     return Resources(folder, tuple(name for _, name, _ in found), tuple(path for path, _, _ in found),
-                     ",".join(descriptor for _, _, descriptor in found))
+                     ",".join(descriptor for _, _, descriptor in found).encode())
 
 
 def _schema(table: Table, data: bytes) -> dict:
@@ -195,14 +195,15 @@ def _schema(table: Table, data: bytes) -> dict:
     return {"fields": fields, "missingValues": [""]}
 
 
-def package(title: str, documents: list[Resources]) -> str:
+def package(title: str, documents: list[Resources]) -> bytes:
     """datapackage.json: the resources sorted by path, whatever order the workers finished in (a document's
     paths are all in its folder, and no document's folder is in another's: documents sorted by folder).
     No licence is declared: the documents' terms of reuse are not known here."""
     ordered = sorted(documents, key=lambda d: d.folder + "/")
     for key in ("names", "paths"):
-        duplicates = sorted(v for v, n in Counter(chain.from_iterable(getattr(d, key) for d in ordered)).items() if n > 1)
-        if duplicates:
+        values = list(chain.from_iterable(getattr(d, key) for d in ordered))
+        if len(set(values)) < len(values):
+            duplicates = sorted(v for v, n in Counter(values).items() if n > 1)
             raise ValueError(f"data package resources share a {key[:-1]}: {', '.join(duplicates)}")
     descriptor = _dumps({
         "profile": "tabular-data-package",
@@ -214,4 +215,5 @@ def package(title: str, documents: list[Resources]) -> str:
     # the resources go into the empty list, already serialised: the only '"resources":[]' (a string value
     # holding it would have its quotes escaped)
     head, _, tail = descriptor.partition('"resources":[]')
-    return f'{head}"resources":[{",".join(d.descriptors for d in ordered if d.descriptors)}]{tail}\n'
+    resources = b",".join(d.descriptors for d in ordered if d.descriptors)
+    return b"".join([f'{head}"resources":['.encode(), resources, f"]{tail}\n".encode()])

@@ -293,7 +293,7 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
     writer.page(urls.INDEX, "index.html", departments=departments, documents=documents, charts=index_charts(departments))
     writer.page(urls.SEARCH, "search.html")
     writer.page(urls.CHECKS, "checks.html", documents=documents)
-    writer.text(urls.DATA_PACKAGE, opendata.package(config.title, [d.resources for d in documents]))
+    writer.bytes(urls.DATA_PACKAGE, opendata.package(config.title, [d.resources for d in documents]))
     for page in todo.pages:
         writer.page(page.url, "page.html", page=page)
         prepared, records = page_entries(page)

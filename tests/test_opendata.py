@@ -51,7 +51,7 @@ def publish(site: Path, docs: dict, title: str = "预算公开数据") -> Path:
         (folder / "data.json").write_text(opendata.document_json(doc), encoding="utf-8", newline="\n")
         resources.append(resources_of(doc, FOLDERS[key]))
     descriptor = site / "datapackage.json"
-    descriptor.write_text(opendata.package(title, resources), encoding="utf-8", newline="\n")
+    descriptor.write_bytes(opendata.package(title, resources))
     return descriptor
 
 
@@ -273,7 +273,7 @@ def test_crafted_header_and_formula_cells(tmp_path):
     folder = tmp_path / "departments" / "test" / "2024-budget"
     folder.mkdir(parents=True)
     (folder / "t01.csv").write_bytes(opendata.table_csv(t))
-    (tmp_path / "datapackage.json").write_text(opendata.package("测试", resources), encoding="utf-8")
+    (tmp_path / "datapackage.json").write_bytes(opendata.package("测试", resources))
     assert_valid(tmp_path / "datapackage.json")
     # the JSON keeps the text as printed
     data = json.loads(opendata.document_json(_one_table_doc(t)))
