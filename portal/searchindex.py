@@ -34,7 +34,7 @@ from collections import defaultdict, deque
 from itertools import repeat, starmap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 import numpy as np
 
@@ -290,32 +290,39 @@ class PostingsCache:
     name_shards: int = 0
 
 
-@dataclass
-class _Block:
-    key: bytes
-    found: dict[str, str]  # see _collect
-    kept: bytes  # found, pickled
+class _Blocks:
+    """The pages' blocks of 64 and their collected postings (see _collect): a block's are collected, or
+    unpickled from the last build's when its pages are the same, each time they are asked for, so that a
+    province's hundreds of blocks are never all in memory at once."""
+
+    def __init__(self, pages: list[PreparedPage], last: PostingsCache):
+        self.groups = [pages[start:start + BLOCK] for start in range(0, len(pages), BLOCK)]
+        self.keys = [hashlib.blake2b(b"".join(page.digest for page in group), digest_size=16).digest()
+                     for group in self.groups]
+        self.last = last.blocks
+        self.kept: dict[bytes, bytes] = {}  # this build's blocks, pickled (see PostingsCache)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def found(self, block: int) -> dict[str, str]:
+        key = self.keys[block]
+        data = self.kept.get(key) or self.last.get(key)
+        if data:
+            self.kept[key] = data
+            return pickle.loads(data)
+        found = _collect(self.groups[block])
+        self.kept[key] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+        return found
 
 
-def _blocks(pages: list[PreparedPage], known: PostingsCache) -> list[_Block]:
-    """The pages' blocks of 64, each collected, or unpickled from the last build's when its pages are the same."""
-    blocks = []
-    for start in range(0, len(pages), BLOCK):
-        group = pages[start:start + BLOCK]
-        key = hashlib.blake2b(b"".join(page.digest for page in group), digest_size=16).digest()
-        kept = known.blocks.get(key)
-        found = pickle.loads(kept) if kept else _collect(group)
-        blocks.append(_Block(key, found, kept or pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)))
-    return blocks
-
-
-def _postings(founds: list[dict[str, str]]) -> dict[str, str]:
-    """bigram → its pages, in blocks of 64: VLQ(distance from the bigram's previous block, less one), one
-    character for the number of its pages in the block less one, then for each page its offset in the block
-    (one character) and its entry (the last two are each block's part, see _collect)."""
+def _postings(founds: Iterable[dict[str, str]], count: int) -> dict[str, str]:
+    """bigram → its pages, in blocks of 64 (``count`` of them): VLQ(distance from the bigram's previous block,
+    less one), one character for the number of its pages in the block less one, then for each page its offset
+    in the block (one character) and its entry (the last two are each block's part, see _collect)."""
     parts: defaultdict[str, list[str]] = defaultdict(list)
     last: dict[str, int] = {}
-    step_vlq = _VLQ.__getitem__ if len(founds) <= len(_VLQ) else _vlq  # every step is in the table
+    step_vlq = _VLQ.__getitem__ if count <= len(_VLQ) else _vlq  # every step is in the table
     for block, found in enumerate(founds):
         # each gram's step from its previous block, less one (as VLQ), then its entries; in C-level map()s
         grams = list(found)
@@ -324,16 +331,6 @@ def _postings(founds: list[dict[str, str]]) -> dict[str, str]:
                   map(operator.add, map(step_vlq, steps), found.values())), 0)
         last.update(zip(grams, repeat(block)))
     return dict(zip(parts, map("".join, parts.values())))
-
-
-def _posting(gram: str, founds: list[dict[str, str]]) -> str:
-    """One gram's postings (see _postings); "" if no page has it."""
-    out, last = [], -1
-    for block, found in enumerate(founds):
-        if gram in found:
-            out += [_vlq(block - last - 1), found[gram]]
-            last = block
-    return "".join(out)
 
 
 def _posting_size(gram: str, posting: str) -> int:
@@ -426,24 +423,28 @@ class _Writer:
         return True
 
 
-def _patch_postings(writer: _Writer, blocks: list[_Block], last: PostingsCache) -> Optional[tuple[int, int]]:
+def _patch_postings(writer: _Writer, blocks: _Blocks, last: PostingsCache) -> Optional[tuple[int, int]]:
     """When a few blocks changed, the current site's postings shards, the changed grams' postings put in
     those that hold them and the others linked: (size, shard count). None, having written nothing, when the
     whole postings must be written: blocks added or removed, more than half of them changed, the number of shards
     changed, or the current site's files not the last build's."""
-    changed = [i for i, (block, key) in enumerate(zip(blocks, last.order)) if block.key != key]
-    if not writer.current or len(last.order) != len(blocks) or 2 * len(changed) > len(blocks):
+    changed = {i for i, (key, before) in enumerate(zip(blocks.keys, last.order)) if key != before}
+    if (not writer.current or len(last.order) != len(blocks) or 2 * len(changed) > len(blocks)
+            or any(last.order[i] not in last.blocks for i in changed)):
         return None
-    founds = [block.found for block in blocks]
-    before = list(founds)
+    after = {i: blocks.found(i) for i in changed}
+    before = {i: pickle.loads(last.blocks[last.order[i]]) for i in changed}
     grams: set[str] = set()
     for i in changed:
-        if last.order[i] not in last.blocks:
-            return None
-        before[i] = pickle.loads(last.blocks[last.order[i]])
-        grams.update(gram for gram, _ in set(founds[i].items()) ^ set(before[i].items()))
-    postings = {gram: _posting(gram, founds) for gram in grams}
-    size = last.size + sum(_posting_size(g, p) - _posting_size(g, _posting(g, before)) for g, p in postings.items())
+        grams.update(gram for gram, _ in set(after[i].items()) ^ set(before[i].items()))
+    # the changed grams' part of every block (one block in memory at a time), then their postings after and before
+    parts, parts_before = [], []
+    for i in range(len(blocks)):
+        found = after[i] if i in changed else blocks.found(i)
+        parts.append({gram: found[gram] for gram in grams if gram in found})
+        parts_before.append({gram: before[i][gram] for gram in grams if gram in before[i]} if i in changed else parts[-1])
+    postings, was = _postings(parts, len(parts)), _postings(parts_before, len(parts))
+    size = last.size + sum(_posting_size(g, postings.get(g, "")) - _posting_size(g, was.get(g, "")) for g in grams)
     count = _shard_count(size)
     by_shard: defaultdict[int, list[str]] = defaultdict(list)
     for gram in grams:
@@ -454,7 +455,7 @@ def _patch_postings(writer: _Writer, blocks: list[_Block], last: PostingsCache) 
     if not writer.link_all([f"p/{number:x}" for number in range(count) if number not in by_shard]):
         return None
     for number, shard in shards.items():
-        shard.update((gram, postings[gram]) for gram in by_shard[number])
+        shard.update((gram, postings.get(gram, "")) for gram in by_shard[number])
         writer.script(f"p/{number:x}", _json(dict(sorted(item for item in shard.items() if item[1]))))
     return size, count
 
@@ -468,12 +469,12 @@ def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[Posting
     last = last or PostingsCache()
     writer = _Writer(out_dir, last, current)
 
-    blocks = _blocks(pages, last)
+    blocks = _Blocks(pages, last)
     patched = _patch_postings(writer, blocks, last)
     if patched:
         size, shards = patched
     else:
-        postings = _postings([block.found for block in blocks])
+        postings = _postings(map(blocks.found, range(len(blocks))), len(blocks))
         size = sum(starmap(_posting_size, postings.items()))
         shards = _shard_count(size)
         _write_shards(writer, "p", shards, postings)
@@ -508,8 +509,7 @@ def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[Posting
         "departments": len(departments), "departmentsPerFile": DEPARTMENTS_PER_FILE,
         "pagesPerFile": PAGES_PER_FILE, "segmentFile": SEGMENT_FILE, "recordKinds": list(RECORD_KINDS),
         "kinds": list(kinds), "years": list(years), "facets": "".join(facets)}))
-    return PostingsCache({block.key: block.kept for block in blocks}, writer.digests, tuple(b.key for b in blocks),
-                         size, shards, names_key, name_shards)
+    return PostingsCache(blocks.kept, writer.digests, tuple(blocks.keys), size, shards, names_key, name_shards)
 
 
 def _write_names(writer: _Writer, pages: list[PreparedPage]) -> int:

@@ -176,17 +176,15 @@ def test_postings_cache_gives_the_index_made_without_it(pages, tmp_path, monkeyp
     records = changed[7].records
     amended[7] = replace(changed[7], records=[*records[:3], replace(records[3], text="改过的文字"), *records[4:]])
     cache = PostingsCache()
-    made = []
-    monkeypatch.setattr(searchindex, "_postings", lambda founds, whole=searchindex._postings: made.append("postings")
-                        or whole(founds))
-    monkeypatch.setattr(searchindex, "_write_names", lambda writer, pages, whole=searchindex._write_names: made.append(
-        "names") or whole(writer, pages))
+    made = []  # the folders of the shards written in full (p/: postings, t/: names)
+    monkeypatch.setattr(searchindex, "_write_shards", lambda writer, folder, *rest, whole=searchindex._write_shards:
+                        made.append(folder) or whole(writer, folder, *rest))
     for step, version in enumerate([many, changed, amended, [TRAP] + amended]):
         prepared = [prepare(page)[0] for page in version]
         current = tmp_path / f"cached{step - 1}" if step else None
         made.clear()
         last, cache = cache, write_index(tmp_path / f"cached{step}", prepared, cache, current)
-        assert made == [["postings", "names"], ["names"], [], ["postings", "names"]][step], (step, made)
+        assert made == [["p", "t"], ["t"], [], ["p", "t"]][step], (step, made)
         assert last.blocks is not cache.blocks and (step == 0 or len(last.blocks) == 3)  # the last one is left as it was
         without = list(write_index(tmp_path / f"clean{step}", prepared).files)
         assert sorted(cache.files) == sorted(without)
