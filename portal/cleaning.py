@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 from html.parser import HTMLParser
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
@@ -15,6 +16,7 @@ _BLOCK_TAGS = {"p", "div", "li", "br", "tr", "ol", "ul", "h1", "h2", "h3", "h4",
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])(?<!部分)[ \u3000]+(?=[{_CJK}])")  # "第一部分 概况" keeps its space
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_WHITESPACE = re.compile(r"\s+")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_LIST = re.compile(r"^\s*[-*+]\s+")
 _MD_BOLD = re.compile(r"\*\*(.*?)\*\*|__(.*?)__")
@@ -83,9 +85,10 @@ def strip_markdown(line: str) -> tuple[str, bool]:
     return line, heading
 
 
+@lru_cache(maxsize=1 << 16)  # the same labels are compared again and again: 合计, 基本支出, a table's columns
 def squash(text: str) -> str:
     """A comparison key: compatibility forms folded (（ → (), all whitespace removed."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def join_wrapped(first: str, second: str) -> str:
