@@ -43,6 +43,8 @@ class SiteWriter:
         self.config, self.out_dir, self.site = config, out_dir, site
         self.env = make_environment(config.templates_dir, config.build_cache_dir / "templates")
         self.count = 0
+        self.root = str(out_dir)
+        self.folders: set[str] = set()
 
     def page(self, path: str, template: str, **context) -> None:
         canonical = self.config.base_url + path.removesuffix("index.html") if self.config.base_url else None
@@ -62,14 +64,19 @@ class SiteWriter:
         self.bytes(path, text.encode("utf-8"))
 
     def bytes(self, path: str, data: bytes) -> None:
-        target = self.out_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        with open(self._target(path), "wb") as f:
+            f.write(data)
 
     def copy(self, source: Path, path: str) -> None:
-        target = self.out_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, self._target(path))
+
+    def _target(self, path: str) -> str:
+        """Where ``path`` goes, its folder made (once: a document's page has some thirty files in one folder)."""
+        folder, _, name = path.rpartition("/")
+        if folder not in self.folders:
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            self.folders.add(folder)
+        return os.path.join(self.root, path)
 
     def static(self, path: str) -> None:
         """The templates' static folder (CSS, JavaScript), as it is."""
