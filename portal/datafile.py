@@ -169,10 +169,14 @@ def _checksum(body: str) -> str:
 
 
 def _header(text: str) -> tuple[list[str], str]:
-    """The comment lines that open the file, and the body after them."""
-    lines = text.splitlines(keepends=True)
-    count = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
-    return lines[:count], "".join(lines[count:])
+    """The comment lines that open the file (each to its newline, as dump_document writes them), and the body
+    after them; without splitting the whole file into lines, which every build does for every data file."""
+    lines, start = [], 0
+    while text.startswith("#", start):
+        end = text.find("\n", start) + 1 or len(text)
+        lines.append(text[start:end])
+        start = end
+    return lines, text[start:]
 
 
 def is_hand_edited(text: str) -> bool:

@@ -47,6 +47,19 @@ def test_edit_survives_parse_of_unchanged_and_changed_source(project):
     assert not datafile.is_hand_edited(data.read_text(encoding="utf-8"))
 
 
+def test_the_header_is_read_whatever_a_person_does_around_it(project):
+    """The checksum covers exactly what follows the header's comment lines: a comment added above it, or the
+    file saved with Windows line ends, still tells where it came from, and only the second is an edit."""
+    text = (project / "content" / "data" / f"{NAME}.yaml").read_text(encoding="utf-8")
+    origin = datafile.recorded_origin(text)
+    assert origin[1] == pipeline.PARSER_VERSION and not datafile.is_hand_edited(text)
+    commented = "# checked against the printed copy, 2024-05-02\n" + text
+    assert datafile.recorded_origin(commented) == origin and not datafile.is_hand_edited(commented)
+    windows = text.replace("\n", "\r\n")
+    assert datafile.recorded_origin(windows) == origin and datafile.is_hand_edited(windows)
+    assert datafile.read_data(windows, "x.yaml") == datafile.read_data(text, "x.yaml")
+
+
 def test_unchanged_files_are_skipped(project):
     result = cli(project, "parse")
     assert result.returncode == 0 and "0 parsed, 5 unchanged" in result.stdout
