@@ -228,7 +228,7 @@ _NUMBER_DIGITS[0x2E], _NUMBER_DIGITS[0x30:0x3A] = 0, range(1, 11)
 def _gram_keys(text: str) -> np.ndarray:
     """The keys of a text's grams, each as often as it occurs: its bigrams but those with a NUL (which
     separates records), and the 5-grams of its runs of 5+ digits and points."""
-    points = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.int64)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64)
     first, second = points[:-1], points[1:]
     bigrams = ((first << 21) | second)[(first != 0) & (second != 0)]
     digits = _NUMBER_DIGITS[np.minimum(points, len(_NUMBER_DIGITS) - 1)]
