@@ -116,10 +116,12 @@ def results_of(page, base_url, query):
         page.locator("#site-search-input").press("Enter")
     else:
         page.goto(base_url + "search/index.html?q=" + quote(query))
+    settled = "() => document.querySelector('.search-results').getAttribute('aria-busy') === 'false'"
     page.wait_for_function("() => /找到|没有找到/.test(document.querySelector('.search-status').textContent)")
-    while page.locator(".search-more").is_visible():
+    page.wait_for_function(settled)
+    while page.locator(".search-more").is_visible():  # hidden once every page is shown
         page.locator(".search-more").click()
-        page.wait_for_timeout(50)
+        page.wait_for_function(settled)
     pages = page.locator(".search-page h3 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     first = page.locator(".search-record").first
     return [unquote(urlsplit(urljoin(base_url + "search/", p)).path)[1:] for p in pages], first

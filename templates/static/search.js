@@ -376,8 +376,16 @@
 
   /* Verify groups until BATCH_PAGES more pages are confirmed, none are left, or this step's budget of segment
      loads is spent (many candidates that turn out not to match), then draw what is confirmed. */
+  /* While results load, the list says so (aria-busy, for screen readers and the tests) and 显示更多 cannot be
+     pressed twice. */
+  function busy(loading) {
+    results.setAttribute("aria-busy", loading ? "true" : "false");
+    moreButton.disabled = loading;
+  }
+
   function show(extra) {
     if (!state) { return; }
+    busy(true);
     var mine = generation, budget = { left: SEGMENT_LOADS };
     var target = (extra ? state.shown : 0) + BATCH_PAGES;
     function step() {
@@ -433,12 +441,14 @@
     status.textContent = total ? "找到" + (exact ? " " : "约 ") + total + " 个页面（" + (exact ? "" : "约 ") + groups.length +
       " 个部门）" + (pending ? "，已显示 " + shown + " 个" : "") : "没有找到包含“" + state.raw + "”的页面";
     moreButton.hidden = !pending;
+    busy(false);
     /* candidates whose bigrams all occur, but not the query itself, can take a whole step's loads */
     moreButton.textContent = shown ? "显示更多" : "继续查找";
   }
 
   function failed() {
     status.textContent = "无法载入搜索索引，请稍后再试。";
+    busy(false);
   }
 
   function chosen() {
@@ -454,8 +464,10 @@
       state = null;
       setParams();
       status.textContent = q ? "请至少输入 2 个字。" : "";
+      busy(false);
       return;
     }
+    busy(true);
     status.textContent = "正在搜索…";
     candidates(q).then(function (pages) {
       if (mine !== generation) { return; }
