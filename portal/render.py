@@ -10,7 +10,6 @@ import os
 import pickle
 import shutil
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -24,7 +23,7 @@ from .pages import Page, load_pages
 from .parallel import map_function, map_on_all_cores
 from .progress import Say, quiet
 from .search import department_entries, glossary_entries, page_entries, search_entries
-from .searchindex import PostingsCache, collect_block, write_index
+from .searchindex import PostingsCache, write_index
 from .terms import merged_glossary
 from .sitewide import DocumentSummary, department_pages, index_charts, summary_of
 from .views import document_view
@@ -302,7 +301,7 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
         for file, text in records:
             writer.text(file, text)
     writer.static(urls.STATIC)
-    postings = write_index(out_dir, searchable, todo.postings, todo.current, partial(map_function, collect_block))
+    postings = write_index(out_dir, searchable, todo.postings, todo.current, map_function)
     return writer.count, made, glossary, postings
 
 

@@ -33,7 +33,6 @@ import zlib
 from collections import defaultdict, deque
 from itertools import repeat, starmap
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -291,23 +290,23 @@ class PostingsCache:
     name_shards: int = 0
 
 
-def collect_block(group: list[PreparedPage]) -> bytes:
+def _collect_block(group: list[PreparedPage]) -> bytes:
     """A block's collected postings (see _collect), pickled: what the cache keeps, and a worker returns."""
     return pickle.dumps(_collect(group), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _Blocks:
-    """The pages' blocks of 64, each collected (``collect`` maps collect_block over those that changed: the
-    build does it on every core) or taken from the last build's when its pages are the same; kept pickled,
+    """The pages' blocks of 64, each collected (``mapper`` maps _collect_block over those that changed: the
+    build passes one that uses every core) or taken from the last build's when its pages are the same; kept pickled,
     and unpickled each time they are asked for, so that a province's hundreds of blocks are never all in
     memory at once."""
 
-    def __init__(self, pages: list[PreparedPage], last: PostingsCache, collect: Callable):
+    def __init__(self, pages: list[PreparedPage], last: PostingsCache, mapper: Callable):
         groups = [pages[start:start + BLOCK] for start in range(0, len(pages), BLOCK)]
         self.keys = [hashlib.blake2b(b"".join(page.digest for page in group), digest_size=16).digest()
                      for group in groups]
         missing = {key: group for key, group in zip(self.keys, groups) if key not in last.blocks}
-        collected = dict(zip(missing, collect(list(missing.values()))))
+        collected = dict(zip(missing, mapper(_collect_block, list(missing.values()))))
         self.kept = {key: last.blocks.get(key) or collected[key] for key in self.keys}  # what the cache keeps
 
     def __len__(self) -> int:
@@ -462,15 +461,15 @@ def _patch_postings(writer: _Writer, blocks: _Blocks, last: PostingsCache) -> Op
 
 
 def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[PostingsCache] = None,
-                current: Optional[Path] = None, collect: Callable = partial(map, collect_block)) -> PostingsCache:
+                current: Optional[Path] = None, mapper: Callable = map) -> PostingsCache:
     """Write the index of these pages (page id = position in the list) under out_dir/search/. ``last``: the
     cache the last build returned (left as it is: this build may be thrown away); ``current``: the site
-    folder its files are in, if it is still the one that build wrote; ``collect``: see _Blocks. Returns
+    folder its files are in, if it is still the one that build wrote; ``mapper``: see _Blocks. Returns
     this build's cache, whose ``files`` are the files written."""
     last = last or PostingsCache()
     writer = _Writer(out_dir, last, current)
 
-    blocks = _Blocks(pages, last, collect)
+    blocks = _Blocks(pages, last, mapper)
     patched = _patch_postings(writer, blocks, last)
     if patched:
         size, shards = patched
