@@ -220,7 +220,8 @@ def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
 # (21 bits each), a number 5-gram is 0x20 (the space that starts its string) then its characters in base 11,
 # "." as 0 and "0"…"9" as 1…10. Integer order is then the strings' order, and no bigram holds a space.
 _NUMBER_KEYS = 0x20 << 21
-_NUMBER_DIGITS = np.full(0x3A, -1, np.int64)
+_SEGMENT_BITS = (MAX_SEGMENTS - 1).bit_length()  # a key (42 bits) and its segment fit in an int64
+_NUMBER_DIGITS = np.full(0x3A, -1, np.int64)  # by code point below ":", else -1 (not in a number)
 _NUMBER_DIGITS[0x2E], _NUMBER_DIGITS[0x30:0x3A] = 0, range(1, 11)
 
 
@@ -230,12 +231,12 @@ def _gram_keys(text: str) -> np.ndarray:
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64)
     first, second = points[:-1], points[1:]
     bigrams = ((first << 21) | second)[(first != 0) & (second != 0)]
-    digits = _NUMBER_DIGITS[np.minimum(points, len(_NUMBER_DIGITS) - 1)]
-    digits[points >= len(_NUMBER_DIGITS)] = -1
     if len(points) < 5:
         return bigrams
-    windows = np.lib.stride_tricks.sliding_window_view(digits, 5)
-    numbers = windows[(windows >= 0).all(axis=1)] @ np.array([11 ** 4, 11 ** 3, 11 ** 2, 11, 1])
+    digits = np.where(points < 0x3A, _NUMBER_DIGITS[np.minimum(points, 0x39)], -1)
+    ok = digits >= 0
+    at = np.flatnonzero(ok[:-4] & ok[1:-3] & ok[2:-2] & ok[3:-1] & ok[4:])  # where five digits or points start
+    numbers = (((digits[at] * 11 + digits[at + 1]) * 11 + digits[at + 2]) * 11 + digits[at + 3]) * 11 + digits[at + 4]
     return np.concatenate([bigrams, _NUMBER_KEYS | numbers])
 
 
@@ -255,19 +256,30 @@ def _entries(texts: list[str], starts: set[str]) -> tuple[list[str], list[str]]:
     """A page's distinct grams, sorted, and for each its posting entry: VLQ(2·count + starts a name), then
     for a page of several segments the mask of the segments that hold it (XOR the full mask, so that "all
     of them" is one character)."""
-    keys = [_gram_keys(text) for text in texts]
-    grams, where, counts = np.unique(np.concatenate(keys or [np.empty(0, np.int64)]), return_inverse=True,
-                                     return_counts=True)
+    # each key tagged with its segment in the low bits, sorted: a run of equal tagged keys is a gram's count
+    # in one segment, and a run of equal keys the segments that hold it (no argsort, no ufunc.at)
+    tagged = np.sort(np.concatenate([(_gram_keys(text) << _SEGMENT_BITS) | n for n, text in enumerate(texts)]
+                                    or [np.empty(0, np.int64)]))
+    first = _run_starts(tagged)
+    pairs, counts = tagged[first], np.diff(first, append=len(tagged))
+    starts_of_gram = _run_starts(pairs >> _SEGMENT_BITS)
+    grams = pairs[starts_of_gram] >> _SEGMENT_BITS
+    if len(grams):
+        counts = np.add.reduceat(counts, starts_of_gram)
     codes = 2 * np.minimum(counts, MAX_COUNT)
     start_keys = [(ord(s[0]) << 21) | ord(s[1]) for s in starts if len(s) == 2]
     codes += np.isin(grams, start_keys)
     entries = list(map(_VLQ.__getitem__, codes.tolist()))
     if len(texts) > 1:
-        masks = np.zeros(len(grams), np.int64)
-        np.bitwise_or.at(masks, where, np.repeat(1 << np.arange(len(texts)), list(map(len, keys))))
+        masks = np.bitwise_or.reduceat(1 << (pairs & (MAX_SEGMENTS - 1)), starts_of_gram) if len(grams) else grams
         full = (1 << len(texts)) - 1
         entries = list(map(operator.add, entries, map(_VLQ.__getitem__, (full ^ masks).tolist())))
     return _gram_strings(grams), entries
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of a sorted array starts."""
+    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]])) if len(values) else np.empty(0, np.intp)
 
 
 def _shard_count(total_bytes: int) -> int:
