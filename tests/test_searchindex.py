@@ -1,6 +1,7 @@
 """The sharded search index (portal/searchindex.py) and its client (templates/static/search.js), on the sample
 documents: the client, driven in Debian's chromium, must show exactly the pages whose records hold a query."""
 import json
+import re
 import shutil
 import unicodedata
 from collections import Counter
@@ -15,8 +16,8 @@ from portal import searchindex
 from portal.datafile import read_data
 from portal.model import KIND_LABELS, Document
 from portal.numbers import amount
-from portal.searchindex import (_VLQ, MAX_COUNT, PostingsCache, Record, SearchPage, _entries, nfkc, normalise, prepare,
-                                string_hash, write_index)
+from portal.searchindex import (_VLQ, MAX_COUNT, STABLE, PostingsCache, Record, SearchPage, _entries, nfkc, normalise,
+                                prepare, string_hash, write_index)
 from portal.vocabulary import is_code
 
 from tests.conftest import ROOT, needs_chromium, serve
@@ -100,6 +101,13 @@ def test_nfkc_is_unicodedata_nfkc(text, pages):
     for page in pages:
         whole = "\0".join(f"{r.title} {r.text} {r.amount}" for r in page.records)
         assert nfkc(whole) == unicodedata.normalize("NFKC", whole)
+
+
+def test_characters_nfkc_skips_are_their_own_nfkc():
+    every = "".join(map(chr, range(0x110000)))
+    skipped = re.findall(f"[{STABLE}]", every)
+    assert len(skipped) > 20_000  # the CJK ideographs at least
+    assert [c for c in skipped if unicodedata.normalize("NFKC", c) != c] == []
 
 
 def reference_entries(texts: list[str], starts: set[str]) -> tuple[list[str], list[str]]:
