@@ -47,8 +47,7 @@ class CellView(NamedTuple):  # a tuple, unpacked by the template: a page has tho
     title: Optional[str] = None  # term: the definition, shortened for a tooltip
 
 
-@dataclass(frozen=True)
-class RowView:
+class RowView(NamedTuple):  # a tuple, like CellView: made for every row of every table
     id: str
     cells: list[CellView]
     code: Optional[str]

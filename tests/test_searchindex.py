@@ -183,7 +183,7 @@ def test_postings_cache_gives_the_index_made_without_it(pages, tmp_path, monkeyp
     changed[100] = replace(many[101], url=many[100].url)
     amended = list(changed)  # a record's text edited, no name: the names shards are the same
     records = changed[7].records
-    amended[7] = replace(changed[7], records=[*records[:3], replace(records[3], text="改过的文字"), *records[4:]])
+    amended[7] = replace(changed[7], records=[*records[:3], records[3]._replace(text="改过的文字"), *records[4:]])
     cache = PostingsCache()
     made = []  # the folders of the shards written in full (p/: postings, t/: names)
     monkeypatch.setattr(searchindex, "_write_shards", lambda writer, folder, *rest, whole=searchindex._write_shards:
