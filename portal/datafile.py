@@ -357,28 +357,30 @@ def _plain_scalar(value: str) -> Any:
 
 
 # Table rows are most of a data file, and libyaml makes an event of every cell. In a file as parse wrote it
-# (no block scalars: then a line cannot be inside one) each row line `- [a, 'b', 1.00, null]` is read here,
-# cell by cell as _scalar would, and stands in the YAML as a tagged placeholder; a row with a double-quoted
-# cell (escapes) is left to libyaml.
-_ROW_LINE = re.compile(r"^( *)- \[(.*)\]$", re.M)
+# (no block scalars: then a line cannot be inside one) each list of rows, a key followed by row lines
+# `- [a, 'b', 1.00, null]` at its own indentation, is read here, cell by cell as _scalar would, and stands in
+# the YAML as one tagged placeholder (`rows: !rows 3`). A double-quoted cell (escapes) is read by libyaml alone;
+# a list with a line that does not read back as written is left to libyaml whole.
+_ROW_LIST = re.compile(r"^( *)([a-z_]+):\n((?:\1- \[.*\]\n)+)(?!\1- )", re.M)  # and no other item after them
 _BLOCK_SCALAR = re.compile(r"[:-] [|>][-+0-9]*$", re.M)
-_FLOW_CELL = re.compile(r"(?:^|, )('(?:[^']|'')*'|[^,'\"\[\]{}][^,\[\]{}]*)")
-_ROW_TAG = "!row"
+_FLOW_CELL = re.compile(r"(?:^|, )('(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|[^,'\"\[\]{}][^,\[\]{}]*)")
+_ROWS_TAG = "!rows"
 
 
 class _Rows(list):
-    """The rows of one file read off their lines; each plain cell typed once (most repeat: 0.00, null)."""
+    """The lists of rows of one file read off their lines; each plain cell typed once (most repeat: 0.00, null)."""
 
     def __init__(self):
         super().__init__()
         self.typed = _Typed()
 
-    def placeholder(self, line: re.Match) -> str:
-        cells = self.cells(line[2])
-        if cells is None:
-            return line[0]
-        self.append(cells)
-        return f"{line[1]}- {_ROW_TAG} {len(self) - 1}"
+    def placeholder(self, found: re.Match) -> str:
+        start = len(found[1]) + 3  # after the indentation and "- ["
+        rows = [self.cells(line[start:-1]) for line in found[3].split("\n")[:-1]]  # not splitlines(): \x1c is text
+        if None in rows:
+            return found[0]
+        self.append(rows)
+        return f"{found[1]}{found[2]}: {_ROWS_TAG} {len(self) - 1}\n"
 
     def cells(self, body: str) -> Optional[list]:
         if "'" not in body and '"' not in body:
@@ -386,7 +388,8 @@ class _Rows(list):
         cells = _FLOW_CELL.findall(body)
         if ", ".join(cells) != body:
             return None
-        return [c[1:-1].replace("''", "'") if c[0] == "'" else self.typed[c] for c in cells]
+        return [c[1:-1].replace("''", "'") if c[0] == "'" else yaml.load(c, Loader=_Loader) if c[0] == '"'
+                else self.typed[c] for c in cells]
 
 
 class _Typed(dict):
@@ -400,7 +403,7 @@ def _load_own(text: str) -> Any:
     twice as fast as PyYAML's constructor, which a portal of thousands of departments feels."""
     rows = _Rows()
     if not _BLOCK_SCALAR.search(text):
-        text = _ROW_LINE.sub(rows.placeholder, text)
+        text = _ROW_LIST.sub(rows.placeholder, text)
     loader = _Loader(text)
     stack: list[list] = []  # containers being filled, each with the key awaiting its value
     result = None
@@ -408,7 +411,7 @@ def _load_own(text: str) -> Any:
         while (event := loader.get_event()) is not None:
             kind = event.__class__
             if kind is yaml.ScalarEvent:
-                value = rows[int(event.value)] if event.tag == _ROW_TAG else _scalar(event)
+                value = rows[int(event.value)] if event.tag == _ROWS_TAG else _scalar(event)
             elif kind is yaml.MappingStartEvent:
                 stack.append([{}, _NO_KEY])
                 continue

@@ -263,8 +263,8 @@ def test_rows_are_written_exactly_as_pyyaml_writes_them(docs, monkeypatch):
 
 
 def test_row_lines_are_read_as_libyaml_reads_them(docs, monkeypatch):
-    """An unedited file's rows are read off their lines, not by libyaml: the same document whatever a cell
-    holds, and a row line inside a multi-line paragraph stays text."""
+    """An unedited file's lists of rows are read off their lines, not by libyaml: the same document whatever a
+    cell holds (double-quoted, with escapes, too), and a row line inside a multi-line paragraph stays text."""
     doc = docs["001"]
     rows = [[t, D("1.50"), None, D("-3"), D("0.00"), "x"] for t in TRICKY] + [[], ["'", "''", "a'b, 'c'", "[1, 2]"]]
     section = replace(doc.sections[0], paragraphs=["第一行\n- [注] 第二行]\n  - [a, b]", "- [c, d]"])
@@ -277,4 +277,4 @@ def test_row_lines_are_read_as_libyaml_reads_them(docs, monkeypatch):
         with monkeypatch.context() as patched:
             patched.setattr(datafile._Rows, "cells", lambda self, body: None)  # every row left to libyaml
             assert datafile.read_data(text, "x.yaml") == fast == candidate
-    assert "- !row" not in str(fast)
+    assert "!rows" not in str(fast)
