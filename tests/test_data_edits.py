@@ -69,6 +69,9 @@ def test_unchanged_files_are_skipped(project):
     (("year: 2024", "year: 二〇二四"), 8, ["year", "is not of type 'integer'"]),
     (("kind: budget\n", "kind: budget_plan\n"), 9, ["kind", "budget_plan", "is not one of"]),
     (("department: 江汉区科学技术和经济信息化局\n", ""), 5, ["'department' is a required property"]),
+    # a wrong type or slug where the build looks for every document's address first: the same clear error
+    (("department: 江汉区科学技术和经济信息化局\n", "department: 123\n"), 7, ["department", "is not of type 'string'"]),
+    (("kind: budget\n", "kind: budget\nslug: ../../up\n"), 10, ["slug", "does not match"]),
     (("unit: 万元\n", "unit: 万\n", ), None, ["unit", "is not one of"]),
     (("year: 2024", "year: [2024"), None, ["YAML syntax error"]),
 ])
