@@ -21,7 +21,7 @@ from .parsing import PARSER_VERSION, parse_file
 from .progress import PageProgress, Say, no_pages, quiet
 from .reading import SUFFIXES as SOURCE_SUFFIXES
 from .sitewide import DocumentSummary
-from .parallel import PARALLEL_FROM, map_on_all_cores
+from .parallel import PARALLEL_FROM, map_function, map_on_all_cores
 from .writer import move_back, move_in, recover, staging_folder, swap_in
 
 if TYPE_CHECKING:
@@ -136,6 +136,10 @@ def _checked(source: Path, data: Path, force: bool) -> Optional[ParseOutcome]:
     return ParseOutcome(source, data, status) if status else None
 
 
+def _check(job: tuple[Path, Path]) -> Optional[ParseOutcome]:
+    return _checked(*job, force=False)
+
+
 def parse_source(source: Path, data: Path, config: Config, force: bool = False,
                  pages: PagesOf = _no_pages_of) -> ParseOutcome:
     """Parse one source into its data file unless the file is current or hand-edited (and not forced)."""
@@ -158,11 +162,15 @@ def parse_sources(config: Config, force: bool = False, progress: Say = quiet,
             settled.append(ParseOutcome(source, data, Status.FAILED, error=error))
             continue
         claimed[data] = source
-        outcome = None if force else _checked_before(checks, source, data) or _checked(source, data, force)
+        outcome = None if force else _checked_before(checks, source, data)
         if outcome is None:
             stale.append((source, data))
         else:
             settled.append(outcome)
+    if not force:  # the sources not known from last time: checked (read, checksummed) on every core
+        found = dict(zip(stale, map_function(_check, stale)))
+        settled += [outcome for outcome in found.values() if outcome]
+        stale = [job for job, outcome in found.items() if outcome is None]
     # a bar of the pages read is shown only when documents are parsed one at a time
     parser_args = (config, pages) if len(stale) < PARALLEL_FROM else (config,)
     outcomes: dict[Path, ParseOutcome] = {}

@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from . import buildcache, datafile, opendata, urls
 from .buildcache import Made
 from .config import Config
-from .departments import Address, addresses
+from .departments import Address, addresses, department_key, pinyin_slug
 from .errors import DataError
 from .model import Document
 from .pages import Page, load_pages
@@ -162,19 +162,19 @@ def _unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, pa
 
 
 def _identities(paths: list[Path], states: dict[str, tuple], manifest: buildcache.Manifest) -> dict[str, tuple]:
-    """Each data file's identity (datafile.read_identity), read again only from files that changed."""
-    out = {}
-    for path in paths:
-        known = manifest.identities.get(path.name)
-        if known and known[0] == states[path.name]:
-            out[path.name] = known
-            continue
-        try:
-            identity = datafile.read_identity(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            identity = None  # rendering it says why
-        out[path.name] = (states[path.name], identity)
-    return out
+    """Each data file's identity (datafile.read_identity), read again (on every core) only from files that changed."""
+    known = {p.name: manifest.identities.get(p.name) for p in paths}
+    changed = [p for p in paths if not (known[p.name] and known[p.name][0] == states[p.name])]
+    for path, identity in zip(changed, map_function(_identity_of, changed)):
+        known[path.name] = (states[path.name], identity)
+    return known
+
+
+def _identity_of(path: Path) -> Optional[dict]:
+    try:
+        return datafile.read_identity(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None  # rendering it says why
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,10 @@ def plan(config: Config, manifest: buildcache.Manifest) -> Plan:
     states = {p.name: buildcache.file_state(p) for p in paths}
     identities = _identities(paths, states, manifest)
     pinyin = dict(manifest.pinyin)
-    found = addresses({name: identity for name, (_, identity) in identities.items() if identity}, pinyin)
+    named = {name: identity for name, (_, identity) in identities.items() if identity}
+    new_names = sorted({department_key(i["department"]) for i in named.values()} - pinyin.keys())
+    pinyin.update(zip(new_names, map_function(pinyin_slug, new_names)))  # a province's thousand take a while
+    found = addresses(named, pinyin)
     where = {p.name: found.get(p.name) for p in paths}
     kept = _unchanged_pages(config, manifest, key, paths, states, where)
     reusable = manifest.key == key and manifest.site == buildcache.folder_identity(config.output_dir)
