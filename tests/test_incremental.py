@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import pipeline, writer
+from portal import parallel, pipeline, writer
 from portal.config import load_config
 from tests.conftest import copy_project
 
@@ -86,6 +86,20 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path, change, everything):
     fresh = pipeline.build(load_config(clean / "config.yaml"))
     assert fresh.rendered == len(fresh.documents)
     assert files_of(root / "site") == files_of(clean / "site")
+
+
+def test_a_build_on_every_core_gives_the_site_a_build_in_one_process_gives(tmp_path, monkeypatch):
+    """With many documents, parsing, checking the sources, reading identities and pinyin, and rendering are done
+    in worker processes: the same site, byte for byte, as when everything is done in the build's own process."""
+    sites = []
+    for name, parallel_from in (("one", 1_000_000), ("every", 2)):
+        monkeypatch.setattr(parallel, "PARALLEL_FROM", parallel_from)
+        root = copy_project(tmp_path / name)
+        shutil.rmtree(root / "content" / "data")  # parsed too
+        result = pipeline.build(load_config(root / "config.yaml"))
+        assert result.written and result.rendered == 5 and result.errors == []
+        sites.append(files_of(root / "site"))
+    assert sites[0] == sites[1]
 
 
 def test_a_deleted_site_is_built_again_in_full(tmp_path):
