@@ -106,9 +106,18 @@ def _table_name(table: Table) -> str:
     return f"{table.label} {table.title}" if table.label else table.title
 
 
-def _structural_header(table: Table) -> list[list]:
-    """The header rows that name columns (not the "** 1 2 3" numbering row)."""
-    return [row for row in table.header if any(c is not None for c in row) and not is_column_numbers(row)]
+class _Header(list):
+    """The header rows of a table that name columns (not the "** 1 2 3" numbering row), with each column's
+    name worked out once (a check names its cell by row and column: a table has hundreds)."""
+
+    def __init__(self, table: Table):
+        super().__init__(row for row in table.header if any(c is not None for c in row) and not is_column_numbers(row))
+        self.names: dict[int, str] = {}
+
+    def name(self, column: int) -> str:
+        if column not in self.names:
+            self.names[column] = _column_name(self, column)
+        return self.names[column]
 
 
 def _column_name(header: list[list], column: int) -> str:
@@ -190,15 +199,15 @@ def _sum_check(check: str, table: Table, row: int, column: int, parts: list[Deci
                        f"{_difference_note(printed, computed, severity)}")
 
 
-def _compare_sum(check: str, table: Table, header: list[list], row: int, column: int, parts: list[Decimal],
+def _compare_sum(check: str, table: Table, header: _Header, row: int, column: int, parts: list[Decimal],
                  what: str, counter: _Counter) -> Iterator[Finding]:
     """A cell named by its row and its column heading."""
-    name, col = _row_label(table.rows[row]), _column_name(header, column)
+    name, col = _row_label(table.rows[row]), header.name(column)
     yield from _sum_check(check, table, row, column, parts, what, counter, f"{name} · {col}", f"{name} 的{col}")
 
 
 def _check_table(table: Table, counter: _Counter) -> Iterator[Finding]:
-    header = _structural_header(table)
+    header = _Header(table)
     yield from _parent_sums(table, header, counter)
     yield from _total_rows(table, header, counter)
     yield from _row_totals(table, header, counter)
@@ -211,7 +220,7 @@ def _code(row: list) -> Optional[str]:
     return row[0] if row and is_code(row[0]) else None
 
 
-def _parent_sums(table: Table, header: list[list], counter: _Counter) -> Iterator[Finding]:
+def _parent_sums(table: Table, header: _Header, counter: _Counter) -> Iterator[Finding]:
     columns = [j for j in _amount_columns(table) if j > 0]
     rows = table.rows
     for i, row in enumerate(rows):
@@ -250,7 +259,7 @@ def _top_code(row: list) -> Optional[str]:
     return first if isinstance(first, str) and DIGITS.fullmatch(first) else None
 
 
-def _total_rows(table: Table, header: list[list], counter: _Counter) -> Iterator[Finding]:
+def _total_rows(table: Table, header: _Header, counter: _Counter) -> Iterator[Finding]:
     """A 合计 row against the rows with the shortest code in its block (the rows up to the next 合计 row)."""
     rows = table.rows
     totals = [i for i in range(len(rows)) if _is_total_row(table, i)]
@@ -335,12 +344,12 @@ def _total_columns(header: list[list], width: int) -> Iterator[tuple[int, list[i
                 parts += value
                 k = end + 1
             if parts and "三公" in squash(cell):  # 三公经费合计 beside 会议费, 培训费: only the three
-                parts = [j for j in parts if any(w in "".join(_column_name(header, j)) for w in SANGONG_WORDS)]
+                parts = [j for j in parts if any(w in "".join(header.name(j)) for w in SANGONG_WORDS)]
             if parts:
                 yield c, parts
 
 
-def _row_totals(table: Table, header: list[list], counter: _Counter) -> Iterator[Finding]:
+def _row_totals(table: Table, header: _Header, counter: _Counter) -> Iterator[Finding]:
     if not header:
         return
     width = max(len(h) for h in header)
@@ -348,7 +357,7 @@ def _row_totals(table: Table, header: list[list], counter: _Counter) -> Iterator
     for total, parts in _total_columns(header, width):
         if total not in amounts:
             continue
-        names = "+".join(_column_name(header, j).split(" ")[-1] for j in parts)
+        names = "+".join(header.name(j).split(" ")[-1] for j in parts)
         for i, row in enumerate(table.rows):
             values = [v for j in parts if (v := _cell(row, j)) is not None]
             yield from _compare_sum("row_total", table, header, i, total, values, f"{names} 之和", counter)
@@ -440,9 +449,9 @@ def _cross_tables(tables: list[Table], counter: _Counter) -> Iterator[Finding]:
 
 def _total_cell(table: Table, *names: str) -> Optional[tuple[int, int]]:
     """(row, column) of the table's 合计 row under the first column named ``names``."""
-    header = _structural_header(table)
+    header = _Header(table)
     width = max(len(r) for r in table.rows)
-    column = next((j for j in range(width) if _column_name(header, j).split(" ")[-1] in names), None)
+    column = next((j for j in range(width) if header.name(j).split(" ")[-1] in names), None)
     row = next((i for i in range(len(table.rows)) if _is_total_row(table, i)), None)
     if column is None or row is None or _cell(table.rows[row], column) is None:
         return None
@@ -491,7 +500,7 @@ def _where(table: Table, row: int, column: int) -> str:
     if column and isinstance(cells[column - 1], str) and not DIGITS.fullmatch(cells[column - 1]):
         return squash(cells[column - 1])  # a label printed beside its figure (收支总表)
     name = _row_label(cells)
-    col = _column_name(_structural_header(table), column)
+    col = _Header(table).name(column)
     return f"{name} · {col}" if name else col
 
 
@@ -501,15 +510,15 @@ SANGONG_WORDS = ("因公出国", "公务用车", "公务接待")
 
 def _sangong(sangong: Table, basic: Table, counter: _Counter) -> Iterator[Finding]:
     """The 三公 table's 出国 / 公务用车运行 / 公务接待 figures against the same lines of the 基本支出表."""
-    header = _structural_header(sangong)
+    header = _Header(sangong)
     data = [i for i, row in enumerate(sangong.rows) if _amount_row(row)]
     basic_total = _total_cell(basic, "合计")
     if len(data) != 1 or not basic_total:
         return  # a 三公 table per unit or per year: which row is the department's is not clear
     width = max(len(r) for r in sangong.rows)
     for words in SANGONG:
-        column = next((j for j in range(width) if any(w in _column_name(header, j).split(" ")[-1] for w in words)
-                       and "购置" not in _column_name(header, j).split(" ")[-1]), None)
+        column = next((j for j in range(width) if any(w in header.name(j).split(" ")[-1] for w in words)
+                       and "购置" not in header.name(j).split(" ")[-1]), None)
         line = next((i for i, row in enumerate(basic.rows)
                      if any(isinstance(c, str) and any(w in squash(c) for w in words) for c in row[:2])), None)
         if column is not None and line is not None:

@@ -54,24 +54,22 @@ def document_json(doc: Document) -> str:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, str):  # most values: paragraphs, names
+        return value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return _digits(value)
     if dataclasses.is_dataclass(value):
         out = {}
         for f in dataclasses.fields(value):
             item = getattr(value, f.name)
             if isinstance(value, Table) and f.name in ("header", "rows"):
-                out[f.name] = [[_json_cell(c) for c in row] for row in item]
+                out[f.name] = [[{"decimal": _digits(c)} if isinstance(c, Decimal) else c for c in row] for row in item]
             else:
                 out[f.name] = _plain(item)
         return out
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return _digits(value)
     return value
-
-
-def _json_cell(cell: Cell) -> Any:
-    return {"decimal": _digits(cell)} if isinstance(cell, Decimal) else cell
 
 
 def _digits(value: Decimal) -> str:
