@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import zip_longest
 from typing import Callable, Literal, NamedTuple, Optional
 
 from markupsafe import Markup
@@ -237,8 +238,7 @@ def table_view(table: Table, code_terms: dict[str, GlossaryEntry], link: Linker,
             parents=" ".join(parent_codes(code)) if code else "", level=code_level(code) if code else 0,
             total=any(is_total(c) for c in cells[:3]),
         ))
-    width = max((len(r) for r in table.rows), default=0)
-    numeric = [any(isinstance(r[c], Decimal) for r in table.rows if c < len(r)) for c in range(width)]
+    numeric = [Decimal in set(map(type, column)) for column in zip_longest(*table.rows)]  # columns with amounts
     return TableView(id=anchor, name=name, table=table, unit=table.unit or UNKNOWN_UNIT,
                      header=header_cells(table.header, numeric), rows=rows,
                      continued_pages=[page for _, page in table.pages[1:]], coded=any(r.code for r in rows))

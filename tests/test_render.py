@@ -136,6 +136,15 @@ def test_multi_level_header_spans():
     assert [(c.text, c.colspan, c.rowspan) for c in cells[1]] == [("小计", 1, 1), ("人员经费", 1, 1), ("公用经费", 1, 1)]
 
 
+def test_columns_of_amounts_sort_as_numbers(site):
+    # 附表5 of 001 (lines 235-237): 合计, 基本支出's 小计/人员经费/公用经费 and 项目支出 hold amounts; codes and names do not
+    html = (Path(site[0].output_dir) / DOC_001).read_text(encoding="utf-8")
+    section = html[html.index('id="附表5"'):html.index('id="附表6"')]
+    columns = dict(re.findall(r'<th [^>]*data-column="(\d+)"( data-numeric)?', section))
+    assert {int(c) for c, numeric in columns.items() if numeric} == {2, 3, 4, 5, 6}
+    assert {int(c) for c, numeric in columns.items() if not numeric} == {0, 1}
+
+
 def test_empty_table_says_so(site):
     _, _, pages = site
     html = (Path(site[0].output_dir) / DOC_001).read_text(encoding="utf-8")
