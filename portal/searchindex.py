@@ -182,6 +182,9 @@ def _json(value) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+_RECORD_JSON = 16  # what a record's JSON adds to its fields: brackets, quotes, commas, its kind
+
+
 def _serialise(record: Record) -> list:
     item = [record.anchor, RECORD_KINDS.index(record.kind), record.title, record.text, record.amount, record.unit]
     while len(item) > 3 and not item[-1]:
@@ -191,8 +194,10 @@ def _serialise(record: Record) -> list:
 
 def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
     """The page's part of the index, and its records segments as (path from the site root, file text)."""
-    items = [_json(_serialise(r)) for r in page.records]
-    sizes = [len(item.encode()) + 1 for item in items]
+    # each record's text, to index, and the bytes it takes in a segment file, near enough (its JSON but for
+    # escapes: each record is encoded with its segment, in one call)
+    texts_of = [f"{r.title} {r.text} {r.amount}" for r in page.records]
+    sizes = [len(f"{r.anchor}{text}{r.unit}".encode()) + _RECORD_JSON for r, text in zip(page.records, texts_of)]
     per_segment = max(SEGMENT_BYTES, math.ceil(sum(sizes) / MAX_SEGMENTS))
     bounds, start, last = [], 0, -1  # where each segment begins
     for i, item_size in enumerate(sizes):
@@ -201,7 +206,7 @@ def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
             bounds.append(i)
             last = segment
         start += item_size
-    bounds.append(len(items))
+    bounds.append(len(sizes))
 
     head = _json({"u": page.url, "t": page.title, "d": page.department, "y": page.year, "k": page.kind})[:-1]
     starts: set[str] = set()
@@ -215,8 +220,8 @@ def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
                 names.setdefault(name, seg)
                 starts.add(name[:2])
         # one normalise() for the segment: NUL survives it and keeps bigrams from spanning two records
-        texts.append(normalise("\0".join(f"{r.title} {r.text} {r.amount}" for r in records)))
-        segments.append(f'{head},"r":[{",".join(items[bounds[seg]:bounds[seg + 1]])}]}}')
+        texts.append(normalise("\0".join(texts_of[bounds[seg]:bounds[seg + 1]])))
+        segments.append(f'{head},"r":{_json(list(map(_serialise, records)))}}}')
 
     files = [(segment_path(page.url, n), f'siteSearchData("",{payload});\n') for n, payload in enumerate(segments)]
     grams, entries = _entries(texts, starts)
