@@ -167,10 +167,11 @@ def parse_sources(config: Config, force: bool = False, progress: Say = quiet,
             stale.append((source, data))
         else:
             settled.append(outcome)
-    if not force:  # the sources not known from last time: checked (read, checksummed) on every core
-        found = dict(zip(stale, map_function(_check, stale)))
+    if not force:  # the sources not known from last time, with a data file: checked (read, checksummed) on every core
+        written = [job for job in stale if job[1].exists()]
+        found = dict(zip(written, map_function(_check, written)))
         settled += [outcome for outcome in found.values() if outcome]
-        stale = [job for job, outcome in found.items() if outcome is None]
+        stale = [job for job in stale if found.get(job) is None]
     # a bar of the pages read is shown only when documents are parsed one at a time
     parser_args = (config, pages) if len(stale) < PARALLEL_FROM else (config,)
     outcomes: dict[Path, ParseOutcome] = {}
