@@ -25,7 +25,7 @@ from .progress import Say, quiet
 from .search import department_entries, glossary_entries, page_entries, search_entries
 from .searchindex import PostingsCache, write_index
 from .terms import merged_glossary
-from .sitewide import DocumentSummary, department_pages, index_charts, summary_of
+from .sitewide import DocumentSummary, by_letter, department_pages, index_charts, summary_of
 from .views import document_view
 from .writer import SiteWriter
 
@@ -294,6 +294,7 @@ def write_site_pages(config: Config, out_dir: Path, site: dict, todo: Plan,
     searchable.append(glossary.search)
 
     writer.page(urls.INDEX, "index.html", departments=departments, documents=documents, charts=index_charts(departments))
+    writer.page(urls.DEPARTMENTS, "departments.html", letters=by_letter(departments), count=len(departments))
     writer.page(urls.SEARCH, "search.html")
     writer.page(urls.CHECKS, "checks.html", documents=documents)
     writer.bytes(urls.DATA_PACKAGE, opendata.package(config.title, [d.resources for d in documents]))

@@ -151,6 +151,16 @@ def department_pages(summaries: list[DocumentSummary]) -> list[DepartmentPage]:
     return sorted(pages, key=lambda p: (p.name, p.url))
 
 
+def by_letter(departments: list[DepartmentPage]) -> list[tuple[str, list[DepartmentPage]]]:
+    """Departments by the first letter of their page's address (the pinyin of the name, or the data file's
+    department_slug), A to Z, then "0-9" for those that start with a digit."""
+    groups: dict[str, list[DepartmentPage]] = {}
+    for department in sorted(departments, key=lambda d: (d.url, d.name)):
+        first = department.url.split("/")[1][:1].upper()
+        groups.setdefault(first if first.isalpha() else "0-9", []).append(department)
+    return sorted(groups.items(), key=lambda item: (not item[0].isalpha(), item[0]))
+
+
 INDEX_CHART_BARS = 20  # a chart of a province's thousand departments would be a wall: the largest, listed in full below
 
 

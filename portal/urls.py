@@ -19,6 +19,7 @@ DATA_YAML = "data.yaml"  # a document's data, beside its page
 DATA_JSON = "data.json"
 DATA_PACKAGE = "datapackage.json"  # every table's CSV, described for Frictionless tools
 CHECKS = "checks/index.html"  # the site-wide report of the figures that do not add up
+DEPARTMENTS = "departments/index.html"  # every department by the pinyin of its name
 
 
 def slugify(name: str) -> str:

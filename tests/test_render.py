@@ -80,7 +80,7 @@ def site(sample_site):
 def test_pages_written(site):
     config, report, pages = site
     departments = [p for p in pages if p.startswith("departments/")]
-    assert len(departments) == 10  # a page per department (the five samples are of five) and one per document
+    assert len(departments) == 11  # a page per department (the five samples are of five), one per document, and their list
     assert DOC_001 in pages and DOC_001.rsplit("/", 2)[0] + "/index.html" in pages
     assert {"index.html", "glossary/index.html", "search/index.html"} <= set(pages)
     assert "pages/about/index.html" in pages and "pages/how-to-read/index.html" in pages
@@ -114,6 +114,18 @@ def test_every_table_has_the_rows_of_its_data_file(site):
             for html_row, row in zip(body, table.rows):
                 assert html_row == [format(c, ",f") if isinstance(c, Decimal) else (c or "").replace("\n", "")
                                     for c in row], (url, view.id)
+
+
+def test_the_departments_folder_lists_every_department_by_pinyin(site):
+    # /departments/ is what a reader gets by cutting a department page's address short: never a 404
+    config, _, pages = site
+    page = pages["departments/index.html"]
+    assert {"letter-J", "letter-W"} <= page.ids  # 江汉区… (jiang-han-qu-…), and four 武汉… (wu-han-…)
+    html = (config.output_dir / "departments" / "index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<li><a href="\.\./(departments/[^"]+)">([^<]+)</a>', html)
+    assert [name for _, name in listed] == ["江汉区科学技术和经济信息化局", "武汉东湖新技术开发区自贸改革创新局(商务外事局)",
+                                            "武汉经济技术开发区智能制造产业园管理办公室", "武汉市经济和信息化局", "武汉市商务局"]
+    assert all(url in pages for url, _ in listed)
 
 
 def test_specific_cells_as_printed(site):
