@@ -376,8 +376,9 @@ def _collect(group: list[PreparedPage]) -> dict[str, str]:
     found: defaultdict[str, list[str]] = defaultdict(list)
     for offset, page in enumerate(group):
         grams, entries = zlib.decompress(page.postings).decode().split(GROUPS)
-        deque(map(list.append, map(found.__getitem__, grams.split(SEP)),
-                  map(_B64[offset].__add__, entries.split(SEP))), 0)
+        # each entry after its page's offset in the block: one replace, not a concatenation per entry
+        entries = (SEP + entries).replace(SEP, SEP + _B64[offset])[1:]
+        deque(map(list.append, map(found.__getitem__, grams.split(SEP)), entries.split(SEP)), 0)
     counts = map(_B64.__getitem__, map(operator.sub, map(len, found.values()), repeat(1)))
     return dict(zip(found, map(operator.add, counts, map("".join, found.values()))))
 
