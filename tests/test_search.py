@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 # (charts of the tables' own figures, the arithmetic checks, the download list): not the documents' text.
 SKIP = {"header", "footer", "nav", "script", "noscript"}
 SKIP_CLASSES = {"toc", "charts", "checks", "downloads", "to-toc", "breadcrumb", "noscript-note", "hint", "lead"}
-NOT_SEARCHED = {"index.html", "search/index.html", "checks/index.html"}  # lists of other pages, and the search itself
+NOT_SEARCHED = {"index.html", "departments/index.html", "search/index.html", "checks/index.html"}  # lists of other pages, and the search itself
 
 
 class Text(HTMLParser):
