@@ -154,14 +154,14 @@ class PreparedPage:
     department: str
     year: Optional[int]
     kind: str
-    postings: bytes  # its distinct bigrams and, for each, its posting entry without the page delta: SEP-separated,
-    # the two lists joined by GROUPS, compressed (a page has thousands; the build keeps every page's, and pickles them)
+    postings: bytes  # its distinct grams' keys and, for each, its posting entry without the page delta (see _pack;
+    # compressed: a page has thousands, and the build keeps every page's, and pickles them)
     names: tuple[tuple[str, int], ...]  # (normalised name, segment) of its name records
     segments: int  # how many segments its records take
     digest: bytes  # of postings: a block of pages with the same digests has the same part of the index
 
 
-SEP, GROUPS = "\x1f", "\x1e"  # never in a bigram or an entry: normalise drops them, entries are base 64
+SEP = "\x1f"  # never in an entry or a gram: entries are base 64, normalise drops it
 SEGMENT_FILE = "search-{}.js"  # a page's records, segment by segment, in the page's folder
 
 
@@ -224,8 +224,7 @@ def prepare(page: SearchPage) -> tuple[PreparedPage, list[tuple[str, str]]]:
         segments.append(f'{head},"r":{_json(list(map(_serialise, records)))}}}')
 
     files = [(segment_path(page.url, n), f'siteSearchData("",{payload});\n') for n, payload in enumerate(segments)]
-    grams, entries = _entries(texts, starts)
-    postings = zlib.compress(f"{SEP.join(grams)}{GROUPS}{SEP.join(entries)}".encode(), 1)
+    postings = _pack(*_entries(texts, starts))
     return PreparedPage(page.url, page.department, page.year, page.kind, postings, tuple(sorted(names.items())),
                         len(segments), hashlib.blake2b(postings, digest_size=16).digest()), files
 
@@ -267,8 +266,8 @@ def _gram_strings(keys: np.ndarray) -> list[str]:
     return as_text[:low] + chars.astype(np.uint32).view("<U6").ravel().tolist() + as_text[low:]
 
 
-def _entries(texts: list[str], starts: set[str]) -> tuple[list[str], list[str]]:
-    """A page's distinct grams, sorted, and for each its posting entry: VLQ(2·count + starts a name), then
+def _entries(texts: list[str], starts: set[str]) -> tuple[np.ndarray, list[str]]:
+    """A page's distinct grams' keys (see _gram_keys), sorted, and for each its posting entry: VLQ(2·count + starts a name), then
     for a page of several segments the mask of the segments that hold it (XOR the full mask, so that "all
     of them" is one character)."""
     # each key tagged with its segment in the low bits, sorted: a run of equal tagged keys is a gram's count
@@ -293,7 +292,19 @@ def _entries(texts: list[str], starts: set[str]) -> tuple[list[str], list[str]]:
         masks = np.bitwise_or.reduceat(1 << (pairs & (MAX_SEGMENTS - 1)), starts_of_gram) if len(grams) else grams
         full = (1 << len(texts)) - 1
         entries = list(map(operator.add, entries, map(_VLQ.__getitem__, (full ^ masks).tolist())))
-    return _gram_strings(grams), entries
+    return grams, entries
+
+
+def _pack(keys: np.ndarray, entries: list[str]) -> bytes:
+    """A page's postings as the build keeps them: how many grams, their sorted keys, their entries, compressed."""
+    return zlib.compress(len(keys).to_bytes(8, "little") + keys.astype("<i8").tobytes() + SEP.join(entries).encode(), 1)
+
+
+def _unpack(postings: bytes) -> tuple[np.ndarray, str]:
+    """The keys and the SEP-joined entries of a page's postings (see _pack)."""
+    data = zlib.decompress(postings)
+    count = int.from_bytes(data[:8], "little")
+    return np.frombuffer(data, "<i8", count, 8), data[8 + 8 * count:].decode()
 
 
 def _run_starts(values: np.ndarray) -> np.ndarray:
@@ -370,17 +381,33 @@ def _posting_size(gram: str, posting: str) -> int:
 
 
 def _collect(group: list[PreparedPage]) -> dict[str, str]:
-    """A block's part of each of its bigrams' postings, without the step from the previous block. Every
-    (bigram, page) pair is appended by C-level map()s, the hot loop on a large site; Python code runs once
-    per bigram of the block only."""
-    found: defaultdict[str, list[str]] = defaultdict(list)
+    """A block's part of each of its grams' postings, without the step from the previous block: the number of
+    its pages less one, then each page's offset in the block and entry. The hot loop on a large site (a block
+    has some 400,000 (gram, page) pairs), so no Python object is made per pair: the pages' entries are one
+    ASCII buffer, the pairs are sorted by gram (pages in block order), and their bytes are gathered from the
+    buffer in that order, each gram's after a head (SEP and its count), then cut at SEP."""
+    keys, texts = [], []
     for offset, page in enumerate(group):
-        grams, entries = zlib.decompress(page.postings).decode().split(GROUPS)
-        # each entry after its page's offset in the block: one replace, not a concatenation per entry
-        entries = (SEP + entries).replace(SEP, SEP + _B64[offset])[1:]
-        deque(map(list.append, map(found.__getitem__, grams.split(SEP)), entries.split(SEP)), 0)
-    counts = map(_B64.__getitem__, map(operator.sub, map(len, found.values()), repeat(1)))
-    return dict(zip(found, map(operator.add, counts, map("".join, found.values()))))
+        page_keys, entries = _unpack(page.postings)
+        if len(page_keys):
+            keys.append(page_keys)
+            texts.append((SEP + entries).replace(SEP, SEP + _B64[offset]))  # SEP, offset, entry; SEP, offset …
+    data = np.frombuffer(("".join(texts) + SEP).encode("ascii") + _HEADS, np.uint8)
+    seps = np.flatnonzero(data[:len(data) - len(_HEADS)] == ord(SEP))
+    starts, lengths = seps[:-1] + 1, np.diff(seps) - 1  # each pair's bytes: its page's offset and its entry
+    every = np.concatenate(keys or [np.empty(0, np.int64)])
+    order = np.argsort(every, kind="stable")
+    grams = every[order]
+    firsts = _run_starts(grams)
+    counts = np.diff(firsts, append=len(grams))
+    piece_starts = np.insert(starts[order], firsts, len(data) - len(_HEADS) + 2 * (counts - 1))
+    piece_lengths = np.insert(lengths[order], firsts, 2)
+    gather = np.repeat(piece_starts - np.cumsum(piece_lengths) + piece_lengths, piece_lengths) + np.arange(
+        piece_lengths.sum())
+    return dict(zip(_gram_strings(grams[firsts]), data[gather].tobytes().decode("ascii").split(SEP)[1:]))
+
+
+_HEADS = "".join(SEP + count for count in _B64).encode("ascii")  # a gram's head for 1 … 64 pages: 2 bytes each
 
 
 def _vlq(value: int) -> str:
