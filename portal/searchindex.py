@@ -266,8 +266,8 @@ def _gram_strings(keys: np.ndarray) -> list[str]:
     return as_text[:low] + chars.astype(np.uint32).view("<U6").ravel().tolist() + as_text[low:]
 
 
-def _entries(texts: list[str], starts: set[str]) -> tuple[np.ndarray, list[str]]:
-    """A page's distinct grams' keys (see _gram_keys), sorted, and for each its posting entry: VLQ(2·count + starts a name), then
+def _entries(texts: list[str], starts: set[str]) -> tuple[np.ndarray, str]:
+    """A page's distinct grams' keys (see _gram_keys), sorted, and (SEP-joined) for each its posting entry: VLQ(2·count + starts a name), then
     for a page of several segments the mask of the segments that hold it (XOR the full mask, so that "all
     of them" is one character)."""
     # each key tagged with its segment in the low bits, sorted: a run of equal tagged keys is a gram's count
@@ -287,17 +287,31 @@ def _entries(texts: list[str], starts: set[str]) -> tuple[np.ndarray, list[str]]
     found = at < len(grams)
     at = at[found][grams[at[found]] == start_keys[found]]
     codes[at] += 1
-    entries = list(map(_VLQ.__getitem__, codes.tolist()))
+    columns = [_vlq_columns(codes, 2)]  # codes are below 2 * MAX_COUNT + 2 = 32 ** 2
     if len(texts) > 1:
         masks = np.bitwise_or.reduceat(1 << (pairs & (MAX_SEGMENTS - 1)), starts_of_gram) if len(grams) else grams
-        full = (1 << len(texts)) - 1
-        entries = list(map(operator.add, entries, map(_VLQ.__getitem__, (full ^ masks).tolist())))
-    return grams, entries
+        columns.append(_vlq_columns(((1 << len(texts)) - 1) ^ masks, 4))  # below 2 ** MAX_SEGMENTS = 32 ** 3.2
+    columns.append(np.full((len(grams), 1), ord(SEP), np.uint8))
+    table = np.hstack(columns)
+    return grams, table[table != 0].tobytes().decode("ascii")[:-1]
 
 
-def _pack(keys: np.ndarray, entries: list[str]) -> bytes:
+_B64_CODES = np.frombuffer(_B64.encode("ascii"), np.uint8)
+
+
+def _vlq_columns(values: np.ndarray, width: int) -> np.ndarray:
+    """Each value's VLQ (see vlq) as ASCII codes, a row each, zeros after its last digit (values < 32 ** width)."""
+    out = np.zeros((len(values), width), np.uint8)
+    for k in range(width):
+        rest = values >> (5 * k)
+        more = np.where(rest >= 32, 32, 0)
+        out[:, k] = np.where((rest > 0) | (k == 0), _B64_CODES[(rest & 31) | more], 0)
+    return out
+
+
+def _pack(keys: np.ndarray, entries: str) -> bytes:
     """A page's postings as the build keeps them: how many grams, their sorted keys, their entries, compressed."""
-    return zlib.compress(len(keys).to_bytes(8, "little") + keys.astype("<i8").tobytes() + SEP.join(entries).encode(), 1)
+    return zlib.compress(len(keys).to_bytes(8, "little") + keys.astype("<i8").tobytes() + entries.encode("ascii"), 1)
 
 
 def _unpack(postings: bytes) -> tuple[np.ndarray, str]:

@@ -130,7 +130,7 @@ def reference_entries(texts: list[str], starts: set[str]) -> tuple[list[str], li
 
 def entries_of(texts: list[str], starts: set[str]) -> tuple[list[str], list[str]]:
     keys, entries = _entries(texts, starts)
-    return _gram_strings(keys), entries
+    return _gram_strings(keys), entries.split("\x1f") if entries else []
 
 
 def test_entries_count_and_mask_every_gram(pages):
