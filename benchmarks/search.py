@@ -23,7 +23,6 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
@@ -66,9 +65,9 @@ def make_page(number: int) -> SearchPage:
     dept, which = divmod(number, 3)
     sample = SAMPLES[(dept + which) % len(SAMPLES)]
     name, factor = department_name(dept), Decimal(100 + dept % 997) / 100
-    records = [replace(r, title=r.title.replace(sample.department, name),
-                       text=scaled(r.text.replace(sample.department, name), factor),
-                       amount=scaled(r.amount, factor)) for r in sample.records]
+    records = [r._replace(title=r.title.replace(sample.department, name),
+                          text=scaled(r.text.replace(sample.department, name), factor),
+                          amount=scaled(r.amount, factor)) for r in sample.records]
     return SearchPage(f"departments/d{dept}/{which}/index.html", name, sample.year, sample.kind,
                       sample.title.replace(sample.department, name), records)
 
