@@ -74,6 +74,7 @@ def test_unchanged_files_are_skipped(project):
     (("kind: budget\n", "kind: budget\nslug: ../../up\n"), 10, ["slug", "does not match"]),
     (("unit: 万元\n", "unit: 万\n", ), None, ["unit", "is not one of"]),
     (("year: 2024", "year: [2024"), None, ["YAML syntax error"]),
+    (("year: 2024\n", "year: 2024\nyear: 2025\n"), 9, ["'year' is given twice (lines 8 and 9)"]),
 ])
 def test_schema_errors_name_file_line_and_key(project, change, line, words):
     data = project / "content" / "data" / f"{NAME}.yaml"
