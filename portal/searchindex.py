@@ -38,6 +38,8 @@ from typing import Callable, Iterable, NamedTuple, Optional
 
 import numpy as np
 
+from .writer import Targets
+
 RECORD_KINDS = ("department", "document", "table", "row", "text", "term", "evaluation", "page")
 NAME_KINDS = frozenset({"department", "table", "term"})  # a title equal to the query ranks first
 SEGMENT_BYTES = 12_000  # a segment of records: a displayed page costs this, a file costs time to write
@@ -438,19 +440,11 @@ class _Writer:
     writing a province's tens of megabytes again costs more than the index takes to make."""
 
     def __init__(self, out_dir: Path, last: PostingsCache, current: Optional[Path]):
-        self.out_dir = out_dir
-        self.root = str(out_dir)
+        self._path = Targets(out_dir)
+        self.root = self._path.root
         self.current = str(current) if current else None
         self.last = last.files if current else {}
         self.digests: dict[str, bytes] = {}
-        self.folders: set[str] = set()
-
-    def _path(self, relative: str) -> str:
-        folder = relative.rpartition("/")[0]
-        if folder not in self.folders:
-            (self.out_dir / folder).mkdir(parents=True, exist_ok=True)
-            self.folders.add(folder)
-        return os.path.join(self.root, relative)
 
     def script(self, key: str, payload: str) -> None:
         relative = f"search/{key}.js"

@@ -36,6 +36,22 @@ def make_environment(templates: Path, compiled: Optional[Path] = None) -> jinja2
     return env
 
 
+class Targets:
+    """Where files go in an output folder: each file's path, its folder made the first time (a document's page
+    has some thirty files in one folder, the search index thousands in a few)."""
+
+    def __init__(self, out_dir: Path):
+        self.root = str(out_dir)
+        self.folders: set[str] = set()
+
+    def __call__(self, path: str) -> str:
+        folder = path.rpartition("/")[0]
+        if folder not in self.folders:
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            self.folders.add(folder)
+        return os.path.join(self.root, path)
+
+
 class SiteWriter:
     """Writes pages into ``out_dir`` (a fresh folder), each with links relative to itself."""
 
@@ -43,8 +59,7 @@ class SiteWriter:
         self.config, self.out_dir, self.site = config, out_dir, site
         self.env = make_environment(config.templates_dir, config.build_cache_dir / "templates")
         self.count = 0
-        self.root = str(out_dir)
-        self.folders: set[str] = set()
+        self._target = Targets(out_dir)
 
     def page(self, path: str, template: str, **context) -> None:
         canonical = self.config.base_url + path.removesuffix("index.html") if self.config.base_url else None
@@ -70,13 +85,6 @@ class SiteWriter:
     def copy(self, source: Path, path: str) -> None:
         shutil.copyfile(source, self._target(path))
 
-    def _target(self, path: str) -> str:
-        """Where ``path`` goes, its folder made (once: a document's page has some thirty files in one folder)."""
-        folder, _, name = path.rpartition("/")
-        if folder not in self.folders:
-            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
-            self.folders.add(folder)
-        return os.path.join(self.root, path)
 
     def static(self, path: str) -> None:
         """The templates' static folder (CSS, JavaScript), as it is."""
