@@ -334,15 +334,16 @@ def read_identity(text: str) -> Optional[dict]:
 
 
 _BEFORE_BODY = {*IDENTITY, "title", "source"}
-_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")  # schema.json's pattern of slug and department_slug
 
 
 def _is_identity(found: dict) -> bool:
     """The identity keys are there, of the types the schema says (a hand edit can make ``department: 123``:
     reading the whole file then says what is wrong, with its line)."""
-    return (isinstance(found.get("department"), str) and type(found.get("year")) is int and isinstance(found.get("kind"), str)
-            and all(isinstance(found.get(key, ""), str) and (key not in found or _SLUG.fullmatch(found[key]))
-                    for key in ("slug", "department_slug")))
+    slugs = [key for key in ("slug", "department_slug") if key in found]
+    return (isinstance(found.get("department"), str) and type(found.get("year")) is int
+            and isinstance(found.get("kind"), str)
+            and all(isinstance(found[key], str) and re.search(schema()["properties"][key]["pattern"], found[key])
+                    for key in slugs))
 
 
 _RESOLVED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first characters of non-text plain scalars

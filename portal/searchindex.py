@@ -269,9 +269,9 @@ def _gram_strings(keys: np.ndarray) -> list[str]:
 
 
 def _entries(texts: list[str], starts: set[str]) -> tuple[np.ndarray, str]:
-    """A page's distinct grams' keys (see _gram_keys), sorted, and (SEP-joined) for each its posting entry: VLQ(2·count + starts a name), then
-    for a page of several segments the mask of the segments that hold it (XOR the full mask, so that "all
-    of them" is one character)."""
+    """A page's distinct grams' keys (see _gram_keys), sorted, and for each its posting entry (SEP-joined):
+    VLQ(2·count + starts a name), then for a page of several segments the mask of the segments that hold it
+    (XOR the full mask, so that "all of them" is one character)."""
     # each key tagged with its segment in the low bits, sorted: a run of equal tagged keys is a gram's count
     # in one segment, and a run of equal keys the segments that hold it (no argsort, no ufunc.at)
     tagged = np.sort(np.concatenate([(_gram_keys(text) << _SEGMENT_BITS) | n for n, text in enumerate(texts)]

@@ -16,8 +16,8 @@ from portal import searchindex
 from portal.datafile import read_data
 from portal.model import KIND_LABELS, Document
 from portal.numbers import amount
-from portal.searchindex import (_VLQ, MAX_COUNT, STABLE, PostingsCache, Record, SearchPage, _entries, _gram_strings, nfkc, normalise,
-                                prepare, string_hash, write_index)
+from portal.searchindex import (_VLQ, MAX_COUNT, SEP, STABLE, PostingsCache, Record, SearchPage, _entries, _gram_strings,
+                                nfkc, normalise, prepare, string_hash, write_index)
 from portal.vocabulary import is_code
 
 from tests.conftest import ROOT, needs_chromium, serve
@@ -130,7 +130,7 @@ def reference_entries(texts: list[str], starts: set[str]) -> tuple[list[str], li
 
 def entries_of(texts: list[str], starts: set[str]) -> tuple[list[str], list[str]]:
     keys, entries = _entries(texts, starts)
-    return _gram_strings(keys), entries.split("\x1f") if entries else []
+    return _gram_strings(keys), entries.split(SEP) if entries else []
 
 
 def test_entries_count_and_mask_every_gram(pages):
