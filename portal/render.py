@@ -161,13 +161,15 @@ def _unchanged_pages(config: Config, manifest: buildcache.Manifest, key: str, pa
     return kept
 
 
-def _identities(paths: list[Path], states: dict[str, tuple], manifest: buildcache.Manifest) -> dict[str, tuple]:
-    """Each data file's identity (datafile.read_identity), read again (on every core) only from files that changed."""
+def _identities(paths: list[Path], states: dict[str, tuple],
+                manifest: buildcache.Manifest) -> tuple[dict[str, tuple], list[Path]]:
+    """Each data file's identity (datafile.read_identity), read again (on every core) only from files that
+    changed; and those files."""
     known = {p.name: manifest.identities.get(p.name) for p in paths}
     changed = [p for p in paths if not (known[p.name] and known[p.name][0] == states[p.name])]
     for path, identity in zip(changed, map_function(_identity_of, changed)):
         known[path.name] = (states[path.name], identity)
-    return known
+    return known, changed
 
 
 def _identity_of(path: Path) -> Optional[dict]:
@@ -201,11 +203,13 @@ def plan(config: Config, manifest: buildcache.Manifest) -> Plan:
     key, markdown = buildcache.pages_key(config, navigation(pages)), buildcache.markdown_key(config)
     paths = data_files(config)
     states = {p.name: buildcache.file_state(p) for p in paths}
-    identities = _identities(paths, states, manifest)
+    identities, changed = _identities(paths, states, manifest)
     pinyin = dict(manifest.pinyin)
     named = {name: identity for name, (_, identity) in identities.items() if identity}
-    new_names = sorted({department_key(i["department"]) for i in named.values()} - pinyin.keys())
-    pinyin.update(zip(new_names, map_function(pinyin_slug, new_names)))  # a province's thousand take a while
+    # the pinyin of names new to the build, on every core (a province's thousand take a while; addresses() works
+    # out any other one missing)
+    new_names = sorted({department_key(named[p.name]["department"]) for p in changed if p.name in named} - pinyin.keys())
+    pinyin.update(zip(new_names, map_function(pinyin_slug, new_names)))
     found = addresses(named, pinyin)
     where = {p.name: found.get(p.name) for p in paths}
     kept = _unchanged_pages(config, manifest, key, paths, states, where)
