@@ -20,6 +20,7 @@ from . import urls
 from .config import Config
 from .errors import TemplateError
 from .numbers import amount
+from .tablebody import table_body
 
 
 def make_environment(templates: Path, compiled: Optional[Path] = None) -> jinja2.Environment:
@@ -33,6 +34,7 @@ def make_environment(templates: Path, compiled: Optional[Path] = None) -> jinja2
         keep_trailing_newline=True,
     )
     env.filters["amount"] = amount
+    env.filters["table_body"] = table_body
     return env
 
 
