@@ -20,7 +20,7 @@ from . import urls
 from .config import Config
 from .errors import TemplateError
 from .numbers import amount
-from .tablebody import table_body
+from .tablehtml import table_body, table_head
 
 
 def make_environment(templates: Path, compiled: Optional[Path] = None) -> jinja2.Environment:
@@ -35,6 +35,7 @@ def make_environment(templates: Path, compiled: Optional[Path] = None) -> jinja2
     )
     env.filters["amount"] = amount
     env.filters["table_body"] = table_body
+    env.filters["table_head"] = table_head
     return env
 
 

@@ -81,6 +81,7 @@ def hostile_site(tmp_path_factory):
     raw = replace(parsed, department_slug="raw", department=PAYLOAD,
                   glossary=[replace(parsed.glossary[0], definition=PAYLOAD, code="201")], evaluations=[evaluation])
     raw.sections[-1].paragraphs.append(PAYLOAD)
+    raw.tables[0].header.append([PAYLOAD, None])
     raw.tables[0].rows.extend([[PAYLOAD, None], ["201", PAYLOAD]])
     (root / "content" / "data").mkdir()
     (root / "content" / "data" / "raw.yaml").write_text(dump_document(raw), encoding="utf-8")
@@ -113,7 +114,7 @@ def test_payloads_render_as_inert_text(hostile_site):
                 assert attrs.get("src", "").endswith((".js",)), (page, attrs)  # only our own external scripts
         assert "49" not in text.replace("2049", ""), page  # {{ 7*7 }} was never evaluated
     (raw,) = [p.read_text(encoding="utf-8") for p in (site / "departments" / "raw").glob("*/index.html")]
-    assert raw.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5  # name, paragraph, cell, glossary, evaluation
+    assert raw.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 6  # name, paragraph, heading, cell, glossary, report
     (coded,) = [tag for tag in Elements(raw).found if tag[0] == "a" and "classification" in tag[1].get("class", "")]
     assert coded[1]["title"] == PAYLOAD  # the classification's definition, as text in its tooltip
 

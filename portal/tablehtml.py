@@ -1,9 +1,9 @@
-"""A budget table's body rows as HTML, made here rather than by a loop in the template.
+"""A budget table's header and body rows as HTML, made here rather than by loops in the template.
 
 A page has thousands of cells, and every value a template writes costs a call to escape(): written by
-templates/_macros.html, the rows took half of a page's rendering. As Datasette renders its cells in Python,
-each row is formatted here from its view (views.RowView) and the template places the result with
-``{{ view.rows|table_body }}``. Text from the document is escaped here too: a text cell's ``shown`` is
+templates/_macros.html, the cells took half of a page's rendering. As Datasette renders its cells in Python,
+each row is formatted here from its view (views.HeaderCell, views.RowView) and the template places the
+result with ``{{ view.header|table_head }}`` and ``{{ view.rows|table_body }}``. Text from the document is escaped here too: a text cell's ``shown`` is
 already escaped markup (linking.Linker), everything else goes through escape(), but for what is made of
 digits only (an amount's value and as shown)."""
 from __future__ import annotations
@@ -12,7 +12,21 @@ import re
 
 from markupsafe import Markup, escape
 
-from .views import CellView, RowView
+from .views import CellView, HeaderCell, RowView
+
+
+def table_head(header: list[list[HeaderCell]]) -> Markup:
+    """The header rows as <tr> elements, each heading with its spans, and the body column it heads."""
+    return Markup("\n".join(f"      <tr>\n{''.join(map(_heading, row))}      </tr>" for row in header))
+
+
+def _heading(cell: HeaderCell) -> str:
+    spans = ' scope="colgroup" colspan="%d"' % cell.colspan if cell.colspan > 1 else ' scope="col"'
+    if cell.rowspan > 1:
+        spans += f' rowspan="{cell.rowspan}"'
+    if cell.column is not None:
+        spans += f' data-column="{cell.column}"' + (" data-numeric" if cell.numeric else "")
+    return f"        <th{spans}>{_escaped(cell.text)}</th>\n"
 
 
 def table_body(rows: list[RowView]) -> Markup:
