@@ -181,10 +181,26 @@ def header_cells(header: list[list[Cell]], numeric: list[bool]) -> list[list[Hea
     return out
 
 
+_BLANK = CellView("blank", None)
+
+
+class _TextCells(dict):
+    """A page's text cells by their text, each made (and its terms linked) once: names repeat from table to
+    table, labels from row to row."""
+
+    def __init__(self, link: Linker):
+        super().__init__()
+        self.link = link
+
+    def __missing__(self, text: Cell) -> CellView:
+        self[text] = cell = CellView("text", text, self.link(text))
+        return cell
+
+
 def _cells(cells: list[Cell], row_id: str, code: Optional[str], term: Optional[GlossaryEntry],
-           link: Linker) -> list[CellView]:
-    out = [CellView("amount", v, amount(v)) if isinstance(v, Decimal) else
-           CellView("blank", v) if v is None else CellView("text", v, link(v)) for v in cells]
+           texts: _TextCells) -> list[CellView]:
+    out = [CellView("amount", v, amount(v)) if isinstance(v, Decimal) else _BLANK if v is None else texts[v]
+           for v in cells]
     if code:
         out[0] = CellView("code", code, href=f"#{row_id}")
     if term and len(out) > 1 and out[1].role == "text":
@@ -220,7 +236,7 @@ def project_name(table: Table) -> Optional[str]:
     return None
 
 
-def table_view(table: Table, code_terms: dict[str, GlossaryEntry], link: Linker, anchors: Anchors,
+def table_view(table: Table, code_terms: dict[str, GlossaryEntry], texts: _TextCells, anchors: Anchors,
                project: Optional[str] = None) -> TableView:
     """``project``: the project a repeated table is about (its own 项目名称, or that of the form it follows)."""
     name = f"{table.label} {table.title}" if table.label else table.title
@@ -234,7 +250,7 @@ def table_view(table: Table, code_terms: dict[str, GlossaryEntry], link: Linker,
         row_id = anchors.take(f"{anchor}-{label}")
         term = code_terms.get(code) if code else None
         rows.append(RowView(
-            id=row_id, cells=_cells(cells, row_id, code, term, link), code=code,
+            id=row_id, cells=_cells(cells, row_id, code, term, texts), code=code,
             parents=" ".join(parent_codes(code)) if code else "", level=code_level(code) if code else 0,
             total=any(is_total(c) for c in cells[:3]),
         ))
@@ -285,6 +301,7 @@ def _contents(doc: Document) -> list[str]:
 def document_view(doc: Document, address: Address, source_pdf: Optional[str] = None) -> DocumentView:
     code_terms = {g.code: g for g in doc.glossary if g.code}
     link = Linker(doc.glossary)
+    texts = _TextCells(link)
     anchors = Anchors()
     # anchors are taken in document order: sections and tables interleaved as printed
     order = sorted([(s.line, 0, s) for s in doc.sections] + [(t.line, 1, t) for t in doc.tables],
@@ -296,7 +313,7 @@ def document_view(doc: Document, address: Address, source_pdf: Optional[str] = N
             # a form per project, each followed by its 绩效目标 tables: named by the project, not by a number
             project = project_name(item) or project
             repeated = titles[squash(item.title)] > 1
-            blocks.append(Block(item.line, table=table_view(item, code_terms, link, anchors, project if repeated else None)))
+            blocks.append(Block(item.line, table=table_view(item, code_terms, texts, anchors, project if repeated else None)))
         else:
             blocks.append(Block(item.line, section=SectionView(anchors.take(item.heading or f"s-{item.line}"), item)))
     tables = [b.table for b in blocks if b.table]
