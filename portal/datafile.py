@@ -479,7 +479,7 @@ def _build(cls: type, data: dict) -> Any:
             kind = _NESTED[f.name]
             value = [_build(kind, v) for v in value] if isinstance(value, list) else _build(kind, value)
         elif f.name in _GRIDS:
-            value = [[_amount(c) for c in row] for row in value]
+            value = [[Decimal(c) if type(c) is int else c for c in row] for row in value]  # as _amount, inline
         elif f.name in _AMOUNTS:
             value = _amount(value)
         values[f.name] = value

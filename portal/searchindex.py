@@ -53,7 +53,7 @@ MAX_COUNT = 511  # counts are capped so that 2·count + flag takes at most two c
 # Whitespace (an explicit list, identical in search.js: Python's \s and JavaScript's \s differ) and quotes.
 _DROPPED = re.compile("[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
                       "\u201c\u201d\u2018\u2019\"'\u300c\u300d\u300e\u300f]+")
-_DIGIT_COMMA = re.compile(r"([0-9]),(?=[0-9])")
+_DIGIT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9])")
 # Digit bigrams are on every page: a run of 5+ digits and points (a code, an amount) is also indexed by its
 # 5-grams, keyed with a leading space (which normalise() never leaves) so that they cannot meet a bigram.
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -94,7 +94,7 @@ def normalise(text: str) -> str:
     """The form in which queries and records are compared: NFKC (full-width and Kangxi radicals folded),
     lower case, no whitespace, no quotation marks, no comma between digits (45,084.94 → 45084.94)."""
     text = _DROPPED.sub("", nfkc(text).lower())
-    return _DIGIT_COMMA.sub(r"\1", text) if "," in text else text
+    return _DIGIT_COMMA.sub("", text) if "," in text else text
 
 
 def vlq(value: int) -> str:
