@@ -16,8 +16,8 @@ from portal import searchindex
 from portal.datafile import read_data
 from portal.model import KIND_LABELS, Document
 from portal.numbers import amount
-from portal.searchindex import (_VLQ, MAX_COUNT, SEP, STABLE, PostingsCache, Record, SearchPage, _entries, _gram_strings,
-                                nfkc, normalise, prepare, string_hash, write_index)
+from portal.searchindex import (_VLQ, MAX_COUNT, MAX_SEGMENTS, SEP, STABLE, PostingsCache, Record, SearchPage, _entries,
+                                _gram_strings, nfkc, normalise, prepare, string_hash, write_index)
 from portal.vocabulary import is_code
 
 from tests.conftest import ROOT, needs_chromium, serve
@@ -405,3 +405,62 @@ def test_works_from_file_urls(page, site):
     shown = run_query(page, (site / "find/index.html").as_uri() + "?q=" + quote("2010301"))
     assert shown and all(urlsplit(u).scheme == "" for u in shown)
 
+
+
+# Departments that print the same report, in which a query's bigrams are all on every segment but never side
+# by side (a trap page, ranked first: each bigram many times), and a page that holds the query once.
+TEMPLATE_TEXT = "专项资金管理办法规定，基金评估与项目评审按季度开展。" * 12  # 资金 金评 评审, no 资金评审
+
+
+def template_departments(count: int) -> list[SearchPage]:
+    pages = []
+    for d in range(count):
+        name = f"测试区第{d:02d}局"
+        trap = [Record(f"#r{i}", "text", "工作开展情况", TEMPLATE_TEXT) for i in range(200)]
+        pages += [SearchPage(f"departments/d{d:02d}/report/index.html", name, 2024, "部门决算", "决算", trap),
+                  SearchPage(f"departments/d{d:02d}/evaluation/index.html", name, 2024, "专项绩效自评报告", "自评",
+                             [Record("", "evaluation", "专项资金评审经费", "预算 67 万元")])]
+    return pages
+
+
+@pytest.fixture(scope="module")
+def template_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("template-site")
+    indexed(root, template_departments(24))
+    (root / "static").mkdir()
+    shutil.copy(ROOT / "templates/static/search.js", root / "static/search.js")
+    (root / "find").mkdir()
+    (root / "find/index.html").write_text(SEARCH_PAGE, encoding="utf-8")
+    (root / "favicon.ico").write_bytes(b"")
+    return root
+
+
+def test_template_departments_are_the_case_they_are_made_for(tmp_path):
+    pages = template_departments(2)
+    assert holding(pages, "资金评审") == [p.url for p in pages if "evaluation" in p.url]
+    part, files = prepare(pages[0])
+    assert part.segments == MAX_SEGMENTS  # every segment of the trap page holds every bigram: 16 loads to rule out
+    assert all(all(g in normalise(text) for g in ("资金", "金评", "评审")) for _, text in files)
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_pages_that_match_are_shown_before_the_look_alikes_are_ruled_out(page, template_site):
+    """The trap pages rank first and each takes all of a step's segment loads to rule out. A department's page
+    that matches is still shown on the first screen, and once one trap is ruled out, the others, with the same
+    postings, go last: the next step shows a screen of matches, not one more."""
+    base, httpd = serve(template_site)
+    try:
+        page.goto(base + "find/index.html?q=" + quote("资金评审"))
+        page.wait_for_function("() => /找到/.test(document.querySelector('.search-status').textContent)")
+        counts = [page.locator(".search-page").count()]
+        while page.locator("button.search-more").is_visible() and len(counts) < 60:  # each trap left: a step
+            page.locator("button.search-more").click()
+            page.wait_for_function("() => document.querySelector('.search-results').getAttribute('aria-busy') === 'false'")
+            counts.append(page.locator(".search-page").count())
+        assert counts[0] >= 1 and counts[1] >= 8, counts
+        hrefs = page.locator(".search-page h3 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert sorted(h.removeprefix("../") for h in hrefs) == holding(template_departments(24), "资金评审")
+        assert page.locator(".search-status").inner_text() == "找到 24 个页面（24 个部门）"
+    finally:
+        httpd.shutdown()

@@ -140,7 +140,8 @@
         var exact = new Map(), r = new Reader(names), pid = 0;
         while (r.more()) { pid += r.vlq(); exact.set(pid, r.vlq()); }  // the first step is from page 0
         var smallest = lists.reduce(function (a, b) { return b.size < a.size ? b : a; });
-        var out = [];
+        // the postings (sig) of candidates found to match and not to: pages with the same are alike (groupsOf, show)
+        var out = [], alike = { matched: new Set(), missed: new Set() };
         smallest.forEach(function (_, id) {
           var count = Infinity, mask = -1;
           for (var i = 0; i < lists.length; i += 1) {
@@ -150,7 +151,9 @@
           }
           if (!mask) { return; }  // no one segment holds them all: no record can
           var tier = exact.has(id) ? 0 : startList !== -1 && lists[startList].get(id).start ? 1 : 2;
-          out.push({ id: id, tier: tier, count: count, mask: mask, exactSegment: exact.get(id), state: "unknown" });
+          var sig = lists.map(function (l) { return l.get(id).count; }).join(",") + ":" + mask;
+          out.push({ id: id, tier: tier, count: count, mask: mask, sig: sig, alike: alike, exactSegment: exact.get(id),
+                     state: "unknown" });
         });
         out.sort(function (a, b) { return a.tier - b.tier || b.count - a.count || a.id - b.id; });
         return out;
@@ -182,6 +185,7 @@
       if (i === page.order.length || page.matches.length) {
         page.more = i < page.order.length || page.matches.length > RECORDS_SHOWN;
         page.state = page.matches.length ? "match" : "none";
+        (page.matches.length ? page.alike.matched : page.alike.missed).add(page.sig);
         return page;
       }
       if (budget.left <= 0) { return page; }
@@ -363,8 +367,16 @@
     });
   }
 
-  /* Groups (departments, in the order of their best page) of the first `limit` pages. */
+  /* Groups (departments, in the order of their best page) of the pages. A page not verified yet whose postings
+     are those of a page found not to match (each bigram as often, in the same segments) is unlikely to match:
+     departments print the same template text, and bigrams it holds apart in one it holds apart in all. Those
+     pages come last, in groups of their own, so that they do not hold back the pages that can match. */
   function groupsOf(pages) {
+    var unlikely = function (p) { return p.state === "unknown" && p.alike.missed.has(p.sig); };
+    return grouped(pages.filter(function (p) { return !unlikely(p); })).concat(grouped(pages.filter(unlikely)));
+  }
+
+  function grouped(pages) {
     var groups = [], byDept = new Map();
     pages.forEach(function (p) {
       var dept = manifest.dept[p.id];
@@ -375,7 +387,9 @@
   }
 
   /* Verify groups until BATCH_PAGES more pages are confirmed, none are left, or this step's budget of segment
-     loads is spent (many candidates that turn out not to match), then draw what is confirmed. */
+     loads is spent (many candidates that turn out not to match), then draw what is confirmed. Of pages alike
+     (the same postings) one is verified before the others, unless one of them matched already: a template's
+     look-alikes would otherwise share out the budget and each be left unresolved. */
   /* While results load, the list says so (aria-busy, for screen readers and the tests) and 显示更多 cannot be
      pressed twice. */
   function busy(loading) {
@@ -389,9 +403,13 @@
     var mine = generation, budget = { left: SEGMENT_LOADS };
     var target = (extra ? state.shown : 0) + BATCH_PAGES;
     function step() {
-      var groups = groupsOf(filtered()), taken = 0, todo = [];
+      var groups = groupsOf(filtered()), taken = 0, todo = [], trying = new Set();
       for (var g = 0; g < groups.length && taken < target; g += 1) {
-        groups[g].forEach(function (p) { if (p.state === "unknown") { todo.push(p); } });
+        groups[g].forEach(function (p) {
+          if (p.state !== "unknown" || (!p.alike.matched.has(p.sig) && trying.has(p.sig))) { return; }
+          trying.add(p.sig);
+          todo.push(p);
+        });
         taken += groups[g].length;
       }
       if (!todo.length || budget.left <= 0) { draw(groups, target); return; }
@@ -406,8 +424,9 @@
     results.textContent = "";
     var shown = 0, g;
     for (g = 0; g < groups.length && shown < target; g += 1) {
-      var group = groups[g];
-      if (group.some(function (p) { return p.state !== "match"; })) { break; }  // not verified yet
+      // a department's pages found to match, while the others are still being verified; not the next ones
+      var group = groups[g].filter(function (p) { return p.state === "match"; });
+      if (!group.length) { break; }
       var li = element("li", "search-group");
       li.appendChild(element("h2", "", group[0].meta.d || "其他页面"));
       var list = element("ol", "search-pages");
@@ -433,12 +452,13 @@
       });
       li.appendChild(list);
       results.appendChild(li);
+      if (group.length < groups[g].length) { break; }
     }
     state.shown = shown;
-    var pending = groups.slice(g).reduce(function (n, grp) { return n + grp.length; }, 0);
-    var total = groups.reduce(function (n, grp) { return n + grp.length; }, 0);
-    var exact = groups.slice(g).every(function (grp) { return grp.every(function (p) { return p.state === "match"; }); });
-    status.textContent = total ? "找到" + (exact ? " " : "约 ") + total + " 个页面（" + (exact ? "" : "约 ") + groups.length +
+    var total = groups.reduce(function (n, grp) { return n + grp.length; }, 0), pending = total - shown;
+    var departments = new Set([].concat.apply([], groups).map(function (p) { return manifest.dept[p.id]; })).size;
+    var exact = groups.every(function (grp) { return grp.every(function (p) { return p.state === "match"; }); });
+    status.textContent = total ? "找到" + (exact ? " " : "约 ") + total + " 个页面（" + (exact ? "" : "约 ") + departments +
       " 个部门）" + (pending ? "，已显示 " + shown + " 个" : "") : "没有找到包含“" + state.raw + "”的页面";
     moreButton.hidden = !pending;
     busy(false);
