@@ -8,6 +8,7 @@ from typing import Optional
 import yaml
 
 from .errors import ConfigError, yaml_syntax_error
+from .yamlload import KeyGivenTwice, SafeLoader
 
 DEFAULTS = {
     "title": "部门预算公开平台",
@@ -64,9 +65,11 @@ def load_config(path: Optional[Path] = None, content: Optional[Path] = None, out
     if path is not None:
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
         except FileNotFoundError:
             raise ConfigError(str(path), "config file not found") from None
+        except KeyGivenTwice as exc:
+            raise ConfigError(str(path), exc.message, exc.line) from None
         except yaml.YAMLError as exc:
             raise yaml_syntax_error(ConfigError, str(path), exc) from None
         if not isinstance(data, dict):

@@ -26,6 +26,7 @@ from typing import Any, Optional
 import yaml
 
 from .errors import DataError, yaml_syntax_error
+from .yamlload import KeyGivenTwice, SafeLoader
 from .model import Document, Evaluation, GlossaryEntry, Section, Source, Table
 from .parsing import PARSER_VERSION
 
@@ -197,21 +198,8 @@ def recorded_origin(text: str) -> tuple[Optional[str], Optional[int]]:
 
 # ---------------------------------------------------------------- reading
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available: ~10x faster
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        """YAML's mapping, but a key given twice is an error: PyYAML keeps the last silently, and a person who
-        adds `year: 2025` below `year: 2024` would lose one of them without a word."""
-        seen: dict[tuple, int] = {}
-        for key, _ in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                line = key.start_mark.line + 1
-                if (key.tag, key.value) in seen:
-                    first = seen[key.tag, key.value]
-                    where = f"lines {first} and {line}" if first != line else f"line {line}"
-                    raise DataError("", f"'{key.value}' is given twice ({where}): keep one", line)
-                seen[key.tag, key.value] = line
-        return super().construct_mapping(node, deep)
+class _Loader(SafeLoader):
+    """Data files' YAML: floats as exact decimals (below)."""
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
@@ -272,7 +260,7 @@ def read_data(text: str, name: str) -> Document:
         return _build(Document, _load_own(text))
     try:
         data = yaml.load(text, Loader=_Loader)
-    except DataError as exc:
+    except (DataError, KeyGivenTwice) as exc:
         raise DataError(name, exc.message, exc.line) from None
     except yaml.YAMLError as exc:
         raise yaml_syntax_error(DataError, name, exc) from None

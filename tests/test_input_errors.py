@@ -129,6 +129,12 @@ def test_bad_config_is_a_usage_error(tmp_path):
     (tmp_path / "config.yaml").write_text("titel: typo\n", encoding="utf-8")
     result = cli("build", "--config", tmp_path / "config.yaml", cwd=tmp_path)
     assert result.returncode == 2 and "unknown setting(s): titel" in result.stderr
+    # a setting given twice: YAML readers keep one or the other, so the person is told, not guessed for
+    (tmp_path / "config.yaml").write_text("title: 预算公开\nbase_url: https://a.example/\ntitle: 部门预算\n",
+                                          encoding="utf-8")
+    result = cli("build", "--config", tmp_path / "config.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "config.yaml:3: 'title' is given twice (lines 1 and 3): keep one" in result.stderr
 
 
 def test_missing_source_is_reported(tmp_path):
