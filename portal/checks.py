@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import zip_longest
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Iterable, Iterator, Optional
 
 from .cleaning import squash
@@ -108,16 +110,28 @@ def _table_name(table: Table) -> str:
 
 class _Header(list):
     """The header rows of a table that name columns (not the "** 1 2 3" numbering row), with each column's
-    name worked out once (a check names its cell by row and column: a table has hundreds)."""
+    name and each row's label worked out once (a check names its cell by row and column: a table has
+    hundreds), and the columns that hold amounts."""
 
     def __init__(self, table: Table):
         super().__init__(row for row in table.header if any(c is not None for c in row) and not is_column_numbers(row))
+        self.rows = table.rows
         self.names: dict[int, str] = {}
+        self.labels: dict[int, str] = {}
+
+    @cached_property
+    def amounts(self) -> list[int]:
+        return [j for j, column in enumerate(zip_longest(*self.rows)) if Decimal in set(map(type, column))]
 
     def name(self, column: int) -> str:
         if column not in self.names:
             self.names[column] = _column_name(self, column)
         return self.names[column]
+
+    def label(self, row: int) -> str:
+        if row not in self.labels:
+            self.labels[row] = _row_label(self.rows[row])
+        return self.labels[row]
 
 
 def _column_name(header: list[list], column: int) -> str:
@@ -166,11 +180,6 @@ def _row_label(row: list) -> str:
     return " ".join(texts[:2]) if texts and DIGITS.fullmatch(texts[0]) else (texts[0] if texts else "")
 
 
-def _amount_columns(table: Table) -> list[int]:
-    width = max(len(r) for r in table.rows)
-    return [j for j in range(width) if any(j < len(r) and isinstance(r[j], Decimal) for r in table.rows)]
-
-
 def _cell(row: list, j: int) -> Optional[Decimal]:
     value = row[j] if j < len(row) else None
     return value if isinstance(value, Decimal) else None
@@ -202,7 +211,7 @@ def _sum_check(check: str, table: Table, row: int, column: int, parts: list[Deci
 def _compare_sum(check: str, table: Table, header: _Header, row: int, column: int, parts: list[Decimal],
                  what: str, counter: _Counter) -> Iterator[Finding]:
     """A cell named by its row and its column heading."""
-    name, col = _row_label(table.rows[row]), header.name(column)
+    name, col = header.label(row), header.name(column)
     yield from _sum_check(check, table, row, column, parts, what, counter, f"{name} · {col}", f"{name} 的{col}")
 
 
@@ -221,7 +230,7 @@ def _code(row: list) -> Optional[str]:
 
 
 def _parent_sums(table: Table, header: _Header, counter: _Counter) -> Iterator[Finding]:
-    columns = [j for j in _amount_columns(table) if j > 0]
+    columns = [j for j in header.amounts if j > 0]
     rows = table.rows
     for i, row in enumerate(rows):
         code = _code(row)
@@ -276,7 +285,7 @@ def _total_rows(table: Table, header: _Header, counter: _Counter) -> Iterator[Fi
         if not all(_amount_row(rows[k]) for k in top):
             continue  # a unit printed as a heading, its figures on the rows below it
         what = "各类之和" if all(is_code(_top_code(rows[k])) for k in top) and shortest == 3 else "各项之和"
-        for j in [j for j in _amount_columns(table) if j > 0]:
+        for j in [j for j in header.amounts if j > 0]:
             parts = [v for k in top if (v := _cell(rows[k], j)) is not None]
             yield from _compare_sum("total_row", table, header, i, j, parts, what, counter)
 
@@ -353,7 +362,7 @@ def _row_totals(table: Table, header: _Header, counter: _Counter) -> Iterator[Fi
     if not header:
         return
     width = max(len(h) for h in header)
-    amounts = set(_amount_columns(table))
+    amounts = set(header.amounts)
     for total, parts in _total_columns(header, width):
         if total not in amounts:
             continue
