@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Optional
 
@@ -20,7 +21,7 @@ PATH_DEFAULTS = {"content": "content", "templates": "templates", "output": "site
 
 
 @dataclass(frozen=True)
-class Config:
+class Config:  # its folders are worked out once (cached_property): a build asks for them per file
     title: str
     description: str
     base_url: str  # absolute URL the site is published at, ending in "/" (or "" if unknown)
@@ -30,29 +31,29 @@ class Config:
     output_dir: Path
     path: Optional[Path] = None  # the config file, for the preview server to watch
 
-    @property
+    @cached_property
     def sources_dir(self) -> Path:
         return self.content_dir / "sources"
 
-    @property
+    @cached_property
     def data_dir(self) -> Path:
         return self.content_dir / "data"
 
-    @property
+    @cached_property
     def pages_dir(self) -> Path:
         return self.content_dir / "pages"
 
-    @property
+    @cached_property
     def cache_dir(self) -> Path:
         """What was read from each PDF, kept beside the content folder (not in it: the preview server watches it)."""
         return self.content_dir.parent / ".cache" / "extracts"
 
-    @property
+    @cached_property
     def build_cache_dir(self) -> Path:
         """What a build keeps for the next one (see buildcache.py), beside the extracts."""
         return self.content_dir.parent / ".cache" / "build"
 
-    @property
+    @cached_property
     def static_dir(self) -> Path:
         return self.templates_dir / "static"
 

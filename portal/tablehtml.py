@@ -1,18 +1,37 @@
-"""A budget table's header and body rows as HTML, made here rather than by loops in the template.
+"""Figures, numeric cells and a budget table's header and body rows as HTML, made here rather than by macros
+and loops in the templates.
 
-A page has thousands of cells, and every value a template writes costs a call to escape(): written by
-templates/_macros.html, the cells took half of a page's rendering. As Datasette renders its cells in Python,
-each row is formatted here from its view (views.HeaderCell, views.RowView) and the template places the
-result with ``{{ view.header|table_head }}`` and ``{{ view.rows|table_body }}``. Text from the document is escaped here too: a text cell's ``shown`` is
-already escaped markup (linking.Linker), everything else goes through escape(), but for what is made of
-digits only (an amount's value and as shown)."""
+A page has thousands of cells, and every value a template writes costs a call to escape(), every macro call
+more: written by templates/_macros.html, the cells took half of a document page's rendering, and the figures
+most of the index's. As Datasette renders its cells in Python, they are formatted here, and the templates
+place them: ``{{ view.header|table_head }}``, ``{{ view.rows|table_body }}``, ``{{ figure(value, unit) }}``,
+``{{ num_cell(value, unit) }}``. Text from the document is escaped here as the template would escape it: a
+text cell's ``shown`` is already escaped markup (linking.Linker), every other text goes through _escaped();
+only an amount, digits alone, is written as is."""
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from markupsafe import Markup, escape
 
+from .numbers import amount
 from .views import CellView, HeaderCell, RowView
+
+
+def figure(value: object, unit: Optional[str] = None) -> Markup:
+    """An amount as shown, with its unit; a dash for none."""
+    if value is None:
+        return Markup('<span class="missing">—</span>')
+    shown = f'<span class="amount">{_escaped(amount(value))}</span>'
+    return Markup(f'{shown} <span class="unit">{_escaped(unit)}</span>' if unit else shown)
+
+
+def num_cell(value: object, unit: Optional[str] = None, percent: bool = False) -> Markup:
+    """A sortable numeric cell (its value in data-value): a figure with its unit, or a percentage."""
+    sort = f' data-value="{_escaped(str(value))}"' if value is not None else ""
+    shown = (f"{_escaped(amount(value))}%" if value is not None else "—") if percent else figure(value, unit)
+    return Markup(f'<td class="num"{sort}>{shown}</td>')
 
 
 def table_head(header: list[list[HeaderCell]]) -> Markup:

@@ -20,7 +20,7 @@ from . import urls
 from .config import Config
 from .errors import TemplateError
 from .numbers import amount
-from .tablehtml import table_body, table_head
+from .tablehtml import figure, num_cell, table_body, table_head
 
 
 def make_environment(templates: Path, compiled: Optional[Path] = None) -> jinja2.Environment:
@@ -36,6 +36,7 @@ def make_environment(templates: Path, compiled: Optional[Path] = None) -> jinja2
     env.filters["amount"] = amount
     env.filters["table_body"] = table_body
     env.filters["table_head"] = table_head
+    env.globals.update(figure=figure, num_cell=num_cell)
     return env
 
 
