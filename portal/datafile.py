@@ -26,9 +26,9 @@ from typing import Any, Optional
 import yaml
 
 from .errors import DataError, yaml_syntax_error
-from .yamlload import KeyGivenTwice, SafeLoader
 from .model import Document, Evaluation, GlossaryEntry, Section, Source, Table
 from .parsing import PARSER_VERSION
+from .yamlload import KeyGivenTwice, SafeLoader
 
 SCHEMA_VERSION = 1
 ORIGIN = "# generated-from: "  # followed by "<source sha256> parser <version>"
