@@ -448,17 +448,27 @@ def test_template_departments_are_the_case_they_are_made_for(tmp_path):
 def test_pages_that_match_are_shown_before_the_look_alikes_are_ruled_out(page, template_site):
     """The trap pages rank first and each takes all of a step's segment loads to rule out. A department's page
     that matches is still shown on the first screen, and once one trap is ruled out, the others, with the same
-    postings, go last: the next step shows a screen of matches, not one more."""
+    postings, go last: the next step shows a screen of matches, not one more. When only look-alikes are left,
+    the status says so, and the button says what pressing it does."""
     base, httpd = serve(template_site)
     try:
         page.goto(base + "find/index.html?q=" + quote("资金评审"))
         page.wait_for_function("() => /找到/.test(document.querySelector('.search-status').textContent)")
-        counts = [page.locator(".search-page").count()]
-        while page.locator("button.search-more").is_visible() and len(counts) < 60:  # each trap left: a step
-            page.locator("button.search-more").click()
+        steps = []  # each step's (pages shown, status, the button's label if shown)
+        while True:
+            more = page.locator("button.search-more")
+            steps.append((page.locator(".search-page").count(), page.locator(".search-status").inner_text(),
+                          more.inner_text() if more.is_visible() else None))
+            if steps[-1][2] is None or len(steps) == 60:
+                break
+            more.click()  # each trap left takes a step
             page.wait_for_function("() => document.querySelector('.search-results').getAttribute('aria-busy') === 'false'")
-            counts.append(page.locator(".search-page").count())
+        counts = [count for count, _, _ in steps]
         assert counts[0] >= 1 and counts[1] >= 8, counts
+        # once every matching page is shown, what is left are look-alikes of a page that did not match: said so
+        count, status, button = next(step for step in steps if step[0] == 24)
+        assert re.search(r"已显示 24 个；其余 \d+ 个页面与已核对不含该词的页面相似", status), status
+        assert button == "逐一核对其余页面"
         hrefs = page.locator(".search-page h3 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
         assert sorted(h.removeprefix("../") for h in hrefs) == holding(template_departments(24), "资金评审")
         assert page.locator(".search-status").inner_text() == "找到 24 个页面（24 个部门）"

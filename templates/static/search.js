@@ -458,12 +458,19 @@
     var total = groups.reduce(function (n, grp) { return n + grp.length; }, 0), pending = total - shown;
     var departments = new Set([].concat.apply([], groups).map(function (p) { return manifest.dept[p.id]; })).size;
     var exact = groups.every(function (grp) { return grp.every(function (p) { return p.state === "match"; }); });
+    // what is left may be only pages alike to ones found not to match (groupsOf): say so, or 显示更多 shows nothing
+    var alike = [].concat.apply([], groups).filter(function (p) {
+      return p.state === "unknown" && p.alike.missed.has(p.sig);
+    }).length;
+    var onlyAlike = pending > 0 && alike === pending;
     status.textContent = total ? "找到" + (exact ? " " : "约 ") + total + " 个页面（" + (exact ? "" : "约 ") + departments +
-      " 个部门）" + (pending ? "，已显示 " + shown + " 个" : "") : "没有找到包含“" + state.raw + "”的页面";
+      " 个部门）" + (pending ? "，已显示 " + shown + " 个" : "") +
+      (onlyAlike ? "；其余 " + pending + " 个页面与已核对不含该词的页面相似，多半也不含" : "")
+      : "没有找到包含“" + state.raw + "”的页面";
     moreButton.hidden = !pending;
     busy(false);
     /* candidates whose bigrams all occur, but not the query itself, can take a whole step's loads */
-    moreButton.textContent = shown ? "显示更多" : "继续查找";
+    moreButton.textContent = onlyAlike ? "逐一核对其余页面" : shown ? "显示更多" : "继续查找";
   }
 
   function failed() {
