@@ -412,6 +412,11 @@ def test_works_from_file_urls(page, site):
 TEMPLATE_TEXT = "专项资金管理办法规定，基金评估与项目评审按季度开展。" * 12  # 资金 金评 评审, no 资金评审
 
 
+# One department also prints a report that differs by one sentence holding the query: the same postings as the
+# trap pages (each bigram as often, on the same segments), but a match.
+LOOK_ALIKE_TEXT = "专项资金评审办法规定，基估与项目评价按季度开展。" + TEMPLATE_TEXT[26:]
+
+
 def template_departments(count: int) -> list[SearchPage]:
     pages = []
     for d in range(count):
@@ -420,6 +425,9 @@ def template_departments(count: int) -> list[SearchPage]:
         pages += [SearchPage(f"departments/d{d:02d}/report/index.html", name, 2024, "部门决算", "决算", trap),
                   SearchPage(f"departments/d{d:02d}/evaluation/index.html", name, 2024, "专项绩效自评报告", "自评",
                              [Record("", "evaluation", "专项资金评审经费", "预算 67 万元")])]
+        if d == 5:
+            pages.append(SearchPage(f"departments/d{d:02d}/report-2023/index.html", name, 2023, "部门决算", "决算",
+                                    trap[:-1] + [Record("#r199", "text", "工作开展情况", LOOK_ALIKE_TEXT)]))
     return pages
 
 
@@ -436,11 +444,15 @@ def template_site(tmp_path_factory) -> Path:
 
 
 def test_template_departments_are_the_case_they_are_made_for(tmp_path):
-    pages = template_departments(2)
-    assert holding(pages, "资金评审") == [p.url for p in pages if "evaluation" in p.url]
-    part, files = prepare(pages[0])
+    pages = template_departments(6)
+    trap, look_alike = pages[0], pages[-1]
+    assert holding(pages, "资金评审") == [p.url for p in pages if "evaluation" in p.url] + [look_alike.url]
+    part, files = prepare(trap)
     assert part.segments == MAX_SEGMENTS  # every segment of the trap page holds every bigram: 16 loads to rule out
     assert all(all(g in normalise(text) for g in ("资金", "金评", "评审")) for _, text in files)
+    for gram in ("资金", "金评", "评审"):  # the look-alike's postings for the query are the trap's
+        assert normalise(LOOK_ALIKE_TEXT).count(gram) == normalise(TEMPLATE_TEXT).count(gram)
+    assert prepare(look_alike)[0].segments == part.segments
 
 
 @pytest.mark.browser
@@ -449,7 +461,8 @@ def test_pages_that_match_are_shown_before_the_look_alikes_are_ruled_out(page, t
     """The trap pages rank first and each takes all of a step's segment loads to rule out. A department's page
     that matches is still shown on the first screen, and once one trap is ruled out, the others, with the same
     postings, go last: the next step shows a screen of matches, not one more. When only look-alikes are left,
-    the status says so, and the button says what pressing it does."""
+    the status says so, and the button says what pressing it does. The look-alike that does match is found in
+    the end, and listed with its department's other page."""
     base, httpd = serve(template_site)
     try:
         page.goto(base + "find/index.html?q=" + quote("资金评审"))
@@ -470,7 +483,9 @@ def test_pages_that_match_are_shown_before_the_look_alikes_are_ruled_out(page, t
         assert re.search(r"已显示 24 个；其余 \d+ 个页面与已核对不含该词的页面相似", status), status
         assert button == "逐一核对其余页面"
         hrefs = page.locator(".search-page h3 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-        assert sorted(h.removeprefix("../") for h in hrefs) == holding(template_departments(24), "资金评审")
-        assert page.locator(".search-status").inner_text() == "找到 24 个页面（24 个部门）"
+        assert sorted(h.removeprefix("../") for h in hrefs) == sorted(holding(template_departments(24), "资金评审"))
+        assert page.locator(".search-status").inner_text() == "找到 25 个页面（24 个部门）"
+        headings = page.locator(".search-group h2").all_inner_texts()
+        assert len(headings) == len(set(headings)) == 24, headings
     finally:
         httpd.shutdown()
