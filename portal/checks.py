@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import zip_longest
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Iterable, Iterator, Optional
 
 from .cleaning import squash
 from .model import Document, Evaluation, Table
-from .numbers import amount, convert
+from .numbers import amount, amount_columns, convert
 from .vocabulary import INCOME_LABELS, SPENDING_LABELS, code_level, is_code, is_column_numbers, is_total
 
 NUMBERED_ITEM = re.compile(r"^[一二三四五六七八九十廿卅]+、")
@@ -121,7 +120,7 @@ class _Header(list):
 
     @cached_property
     def amounts(self) -> list[int]:
-        return [j for j, column in enumerate(zip_longest(*self.rows)) if Decimal in set(map(type, column))]
+        return [j for j, holds in enumerate(amount_columns(self.rows)) if holds]
 
     def name(self, column: int) -> str:
         if column not in self.names:

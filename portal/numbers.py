@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
+from itertools import zip_longest
 from typing import Optional
 
 _AMOUNT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
@@ -39,6 +40,11 @@ def normalise_prose(text: str) -> tuple[str, list[str]]:
 def amount(value: object) -> str:
     """An amount as shown: thousands separators and exactly its printed decimals."""
     return format(value, ",f") if isinstance(value, Decimal) else ("" if value is None else str(value))
+
+
+def amount_columns(rows: list[list]) -> list[bool]:
+    """For each column of a table's rows, whether any row has an amount in it (rows may be short)."""
+    return [Decimal in set(map(type, column)) for column in zip_longest(*rows)]
 
 
 _YUAN = {"元": 0, "千元": 3, "万元": 4, "亿元": 8}  # powers of ten

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import zip_longest
 from typing import Callable, Literal, NamedTuple, Optional
 
 from markupsafe import Markup
@@ -19,7 +18,7 @@ from . import urls
 from .cleaning import squash
 from .departments import Address, plain_name
 from .linking import Linker, anchor_text, shorten, term_id
-from .numbers import amount
+from .numbers import amount, amount_columns
 from .model import KIND_LABELS, Cell, Document, Evaluation, GlossaryEntry, Section, Table
 from .charts import bar_chart, share_chart
 from .checks import CheckReport, Finding, check_document
@@ -254,7 +253,7 @@ def table_view(table: Table, code_terms: dict[str, GlossaryEntry], texts: _TextC
             parents=" ".join(parent_codes(code)) if code else "", level=code_level(code) if code else 0,
             total=any(is_total(c) for c in cells[:3]),
         ))
-    numeric = [Decimal in set(map(type, column)) for column in zip_longest(*table.rows)]  # columns with amounts
+    numeric = amount_columns(table.rows)
     return TableView(id=anchor, name=name, table=table, unit=table.unit or UNKNOWN_UNIT,
                      header=header_cells(table.header, numeric), rows=rows,
                      continued_pages=[page for _, page in table.pages[1:]], coded=any(r.code for r in rows))
