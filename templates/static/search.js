@@ -367,12 +367,14 @@
     });
   }
 
-  /* Groups (departments, in the order of their best page) of the pages. A page not verified yet whose postings
-     are those of a page found not to match (each bigram as often, in the same segments) is unlikely to match:
-     departments print the same template text, and bigrams it holds apart in one it holds apart in all. Those
-     pages come last, in groups of their own, so that they do not hold back the pages that can match. */
+  /* A page not verified yet whose postings are those of a page found not to match (each bigram as often, in the
+     same segments) is unlikely to match: departments print the same template text, and bigrams it holds apart in
+     one it holds apart in all. */
+  function unlikely(p) { return p.state === "unknown" && p.alike.missed.has(p.sig); }
+
+  /* Groups (departments, in the order of their best page) of the pages; the unlikely ones come last, in groups
+     of their own, so that they do not hold back the pages that can match. */
   function groupsOf(pages) {
-    var unlikely = function (p) { return p.state === "unknown" && p.alike.missed.has(p.sig); };
     return grouped(pages.filter(function (p) { return !unlikely(p); })).concat(grouped(pages.filter(unlikely)));
   }
 
@@ -455,14 +457,11 @@
       if (group.length < groups[g].length) { break; }
     }
     state.shown = shown;
-    var total = groups.reduce(function (n, grp) { return n + grp.length; }, 0), pending = total - shown;
-    var departments = new Set([].concat.apply([], groups).map(function (p) { return manifest.dept[p.id]; })).size;
-    var exact = groups.every(function (grp) { return grp.every(function (p) { return p.state === "match"; }); });
-    // what is left may be only pages alike to ones found not to match (groupsOf): say so, or 显示更多 shows nothing
-    var alike = [].concat.apply([], groups).filter(function (p) {
-      return p.state === "unknown" && p.alike.missed.has(p.sig);
-    }).length;
-    var onlyAlike = pending > 0 && alike === pending;
+    var pages = [].concat.apply([], groups), total = pages.length, pending = total - shown;
+    var departments = new Set(pages.map(function (p) { return manifest.dept[p.id]; })).size;
+    var exact = pages.every(function (p) { return p.state === "match"; });
+    // what is left may be only pages unlikely to match: say so, or 显示更多 would show nothing new
+    var onlyAlike = pending > 0 && pages.filter(unlikely).length === pending;
     status.textContent = total ? "找到" + (exact ? " " : "约 ") + total + " 个页面（" + (exact ? "" : "约 ") + departments +
       " 个部门）" + (pending ? "，已显示 " + shown + " 个" : "") +
       (onlyAlike ? "；其余 " + pending + " 个页面与已核对不含该词的页面相似，多半也不含" : "")
