@@ -21,7 +21,7 @@ import io
 import json
 import re
 from collections import Counter
-from itertools import chain
+from itertools import chain, zip_longest
 from decimal import Decimal
 from typing import Any
 
@@ -185,13 +185,11 @@ def _schema(table: Table, data: bytes) -> dict:
     """A column of amounts only is a "number" (plain digits, '.' for the point, no group separator: the
     Table Schema defaults); any column with text (codes, names, "100%") is a "string". The names are read
     back from the CSV's header line (column names hold no line break)."""
-    fields = []
     names = next(csv.reader([data.split(b"\r\n", 1)[0].decode(CSV_ENCODING)]))
-    for index, name in enumerate(names):
-        values = [row[index] for row in table.rows if index < len(row) and row[index] is not None]
-        numeric = bool(values) and all(isinstance(v, Decimal) for v in values)
-        fields.append({"name": name, "type": "number" if numeric else "string"})
-    return {"fields": fields, "missingValues": [""]}
+    kinds = [set(map(type, column)) - {type(None)} for column in zip_longest(*table.rows)]
+    return {"fields": [{"name": name, "type": "number" if index < len(kinds) and kinds[index] == {Decimal} else "string"}
+                       for index, name in enumerate(names)],
+            "missingValues": [""]}
 
 
 def package(title: str, documents: list[Resources]) -> bytes:
