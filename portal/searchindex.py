@@ -335,7 +335,7 @@ def _shard_count(total_bytes: int) -> int:
 
 @dataclass
 class PostingsCache:
-    """What a build needs of the last one's postings: each block's collected postings, pickled, by a digest
+    """What a build needs of the last one's postings: each block's collected postings (_collect), pickled, by a digest
     of its pages' postings (a build collects again only the blocks whose pages changed: one, when one page
     did), the blocks' order, the postings' size and shard count, the names', and the digest of each index
     file it wrote (see _Writer)."""
@@ -370,12 +370,34 @@ class _Blocks:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def found(self, block: int) -> dict[str, str]:
-        return pickle.loads(self.kept[self.keys[block]])
+    def found(self, block: int) -> dict[int, str]:
+        """The block's part of each of its grams' postings, by gram key."""
+        return _found(self.kept[self.keys[block]])
+
+    def parts(self, block: int, wanted: np.ndarray) -> dict[int, str]:
+        """The block's part of the postings of these grams (sorted keys), of those it has: looked up, not
+        unpickled as a dict (a one-page change needs a few grams of every block)."""
+        keys, parts = pickle.loads(self.kept[self.keys[block]])
+        if not len(keys):
+            return {}
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        seps = np.append(np.flatnonzero(np.frombuffer(parts, np.uint8) == ord(SEP)), len(parts))
+        return {int(keys[j]): parts[seps[j] + 1:seps[j + 1]].decode("ascii") for j in at[keys[at] == wanted]}
 
 
-def _postings(founds: Iterable[dict[str, str]], count: int) -> dict[str, str]:
-    """bigram → its pages, in blocks of 64 (``count`` of them): VLQ(distance from the bigram's previous block,
+def _found(block: bytes) -> dict[int, str]:
+    keys, parts = pickle.loads(block)
+    return dict(zip(keys.tolist(), parts.decode("ascii").split(SEP)[1:]))
+
+
+def _named(postings: dict[int, str]) -> dict[str, str]:
+    """Postings by gram key → by gram (see _gram_keys)."""
+    keys = sorted(postings)
+    return dict(zip(_gram_strings(np.array(keys, np.int64)), map(postings.__getitem__, keys)))
+
+
+def _postings(founds: Iterable[dict[int, str]], count: int) -> dict[int, str]:
+    """gram key → its pages, in blocks of 64 (``count`` of them): VLQ(distance from the bigram's previous block,
     less one), one character for the number of its pages in the block less one, then for each page its offset
     in the block (one character) and its entry (the last two are each block's part, see _collect)."""
     parts: defaultdict[str, list[str]] = defaultdict(list)
@@ -396,9 +418,10 @@ def _posting_size(gram: str, posting: str) -> int:
     return len(gram) * 3 + len(posting) + 6 if posting else 0
 
 
-def _collect(group: list[PreparedPage]) -> dict[str, str]:
+def _collect(group: list[PreparedPage]) -> tuple[np.ndarray, bytes]:
     """A block's part of each of its grams' postings, without the step from the previous block: the number of
-    its pages less one, then each page's offset in the block and entry. The hot loop on a large site (a block
+    its pages less one, then each page's offset in the block and entry; as the grams' keys (sorted) and their
+    parts, each after a SEP. The hot loop on a large site (a block
     has some 400,000 (gram, page) pairs), so no Python object is made per pair: the pages' entries are one
     ASCII buffer, the pairs are sorted by gram (pages in block order), and their bytes are gathered from the
     buffer in that order, each gram's after a head (SEP and its count), then cut at SEP."""
@@ -420,7 +443,7 @@ def _collect(group: list[PreparedPage]) -> dict[str, str]:
     piece_lengths = np.insert(lengths[order], firsts, 2)
     gather = np.repeat(piece_starts - np.cumsum(piece_lengths) + piece_lengths, piece_lengths) + np.arange(
         piece_lengths.sum())
-    return dict(zip(_gram_strings(grams[firsts]), data[gather].tobytes().decode("ascii").split(SEP)[1:]))
+    return grams[firsts], data[gather].tobytes()
 
 
 _HEADS = "".join(SEP + count for count in _B64).encode("ascii")  # a gram's head for 1 … 64 pages: 2 bytes each
@@ -500,17 +523,22 @@ def _patch_postings(writer: _Writer, blocks: _Blocks, last: PostingsCache) -> Op
             or any(last.order[i] not in last.blocks for i in changed)):
         return None
     after = {i: blocks.found(i) for i in changed}
-    before = {i: pickle.loads(last.blocks[last.order[i]]) for i in changed}
-    grams: set[str] = set()
+    before = {i: _found(last.blocks[last.order[i]]) for i in changed}
+    keys: set[int] = set()
     for i in changed:
-        grams.update(gram for gram, _ in set(after[i].items()) ^ set(before[i].items()))
-    # the changed grams' part of every block (one block in memory at a time), then their postings after and before
+        keys.update(key for key, _ in set(after[i].items()) ^ set(before[i].items()))
+    wanted = np.array(sorted(keys), np.int64)
+    # the changed grams' part of every block, then their postings after and before
     parts, parts_before = [], []
     for i in range(len(blocks)):
-        found = after[i] if i in changed else blocks.found(i)
-        parts.append({gram: found[gram] for gram in grams if gram in found})
-        parts_before.append({gram: before[i][gram] for gram in grams if gram in before[i]} if i in changed else parts[-1])
-    postings, was = _postings(parts, len(parts)), _postings(parts_before, len(parts))
+        if i in changed:
+            parts.append({key: after[i][key] for key in keys if key in after[i]})
+            parts_before.append({key: before[i][key] for key in keys if key in before[i]})
+        else:
+            parts.append(blocks.parts(i, wanted))
+            parts_before.append(parts[-1])
+    postings, was = _named(_postings(parts, len(parts))), _named(_postings(parts_before, len(parts)))
+    grams = _gram_strings(wanted)
     size = last.size + sum(_posting_size(g, postings.get(g, "")) - _posting_size(g, was.get(g, "")) for g in grams)
     count = _shard_count(size)
     by_shard: defaultdict[int, list[str]] = defaultdict(list)
@@ -541,7 +569,7 @@ def write_index(out_dir: Path, pages: list[PreparedPage], last: Optional[Posting
     if patched:
         size, shards = patched
     else:
-        postings = _postings(map(blocks.found, range(len(blocks))), len(blocks))
+        postings = _named(_postings(map(blocks.found, range(len(blocks))), len(blocks)))
         size = sum(starmap(_posting_size, postings.items()))
         shards = _shard_count(size)
         _write_shards(writer, "p", shards, postings)
