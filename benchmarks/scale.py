@@ -27,8 +27,11 @@ Figures (medians of --runs runs):
   search index MB       the search index (output/search/) and the records beside each page (search-N.js):
                         total (largest file)
   Hugo s                `hugo --quiet --destination DIR` (the binary the `hugo` package ships, not its Python
-                        launcher), cold: no destination, no resources/_gen; wall (CPU)
-  portal/Hugo           portal cold build / Hugo, wall and CPU; and the build after parse / Hugo, wall
+                        launcher), cold: no destination, no resources/_gen; wall (CPU). Hugo runs right after
+                        each cold build, so that the two share the moment: on a shared machine both slow
+                        down and speed up together, by a fifth or more from minute to minute
+  portal/Hugo           portal cold build / Hugo, wall, the median of the runs' ratios (and their range); CPU;
+                        and the build after parse / Hugo, wall
 
 The Hugo site has the same pages, built the idiomatic way: the portal's data files go into data/departments/,
 a content adapter (content/departments/_content.gotmpl) adds one page per department, and templates range
@@ -364,18 +367,13 @@ def hugo_cold(binary: str, hugo_dir: Path) -> Run:
     return measured([binary, "--quiet", "--destination", hugo_dir / "public"], cwd=hugo_dir)
 
 
-def hugo_runs(binary: str, hugo_dir: Path, content: Path, runs: int) -> list[Run]:
-    make_hugo_site(hugo_dir, content)
-    results = []
-    for run in range(1, runs + 1):
-        results.append(hugo_cold(binary, hugo_dir))
-        progress(f"  run {run}/{runs}: Hugo {results[-1].wall:.2f} s")
-    progress(f"  Hugo wrote {sum(1 for _ in (hugo_dir / 'public').rglob('*.html'))} HTML pages")
-    return results
-
-
 def median(runs: list[Run], field: str) -> float:
     return statistics.median(getattr(run, field) for run in runs)
+
+
+def ratios(ours: list[Run], theirs: list[Run], field: str) -> list[float]:
+    """Each run's figure over the Hugo run made right after it."""
+    return [getattr(a, field) / getattr(b, field) for a, b in zip(ours, theirs)]
 
 
 def measure_size(n: int, runs: int, hugo: Optional[str]) -> str:
@@ -384,14 +382,21 @@ def measure_size(n: int, runs: int, hugo: Optional[str]) -> str:
         site = Site(content=Path(tmp) / "portal" / "content", output=Path(tmp) / "portal" / "site")
         progress(f"N={n}: writing {n} sources into {site.content}")
         sources = generate(site.content, n)
-        parses, after_parse, builds, unchanged, changed = [], [], [], [], []
+        hugo_dir = Path(tmp) / "hugo"
+        parses, after_parse, builds, hugos, unchanged, changed = [], [], [], [], [], []
         for run in range(1, runs + 1):
             parses.append(cold_parse(site))
             progress(f"  run {run}/{runs}: cold parse {parses[-1].wall:.2f} s")
+            if hugo and run == 1:  # from the data files parse wrote (every run writes the same)
+                make_hugo_site(hugo_dir, site.content)
             after_parse.append(build_after_parse(site))
             progress(f"  run {run}/{runs}: build after parse {after_parse[-1].wall:.2f} s")
             builds.append(cold_build(site))
             progress(f"  run {run}/{runs}: cold build {builds[-1].wall:.2f} s, {builds[-1].rss_mb:.0f} MB peak RSS")
+            if hugo:
+                hugos.append(hugo_cold(hugo, hugo_dir))
+                progress(f"  run {run}/{runs}: Hugo {hugos[-1].wall:.2f} s: cold build / Hugo "
+                         f"{builds[-1].wall / hugos[-1].wall:.2f}")
             unchanged.append(portal("build", site))
             changed.append(one_change_rebuild(site, sources))
             progress(f"  run {run}/{runs}: rebuild {unchanged[-1].wall:.2f} s unchanged, {changed[-1].wall:.2f} s one change")
@@ -402,10 +407,12 @@ def measure_size(n: int, runs: int, hugo: Optional[str]) -> str:
         warm_wall = median(after_parse, "wall")
         hugo_cell = ratio_cell = "—"
         if hugo:
-            hugos = hugo_runs(hugo, Path(tmp) / "hugo", site.content, runs)
-            hugo_wall, hugo_cpu = median(hugos, "wall"), median(hugos, "cpu")
-            hugo_cell = f"{hugo_wall:.2f} (CPU {hugo_cpu:.2f})"
-            ratio_cell = f"{build_wall / hugo_wall:.2f} (CPU {build_cpu / hugo_cpu:.2f}; after parse {warm_wall / hugo_wall:.2f})"
+            progress(f"  Hugo wrote {sum(1 for _ in (hugo_dir / 'public').rglob('*.html'))} HTML pages")
+            hugo_cell = f"{median(hugos, 'wall'):.2f} (CPU {median(hugos, 'cpu'):.2f})"
+            walls = ratios(builds, hugos, "wall")
+            ratio_cell = (f"{statistics.median(walls):.2f} ({min(walls):.2f}–{max(walls):.2f}; "
+                          f"CPU {statistics.median(ratios(builds, hugos, 'cpu')):.2f}; "
+                          f"after parse {statistics.median(ratios(after_parse, hugos, 'wall')):.2f})")
     return (f"| {n} | {median(parses, 'wall'):.2f} | {build_wall:.2f} (CPU {build_cpu:.2f}) | {warm_wall:.2f} | "
             f"{figures['html'] / build_wall:.0f} | {median(unchanged, 'wall'):.2f} | {median(changed, 'wall'):.2f} | "
             f"{max(run.rss_mb for run in builds):.0f} | {figures['bytes'] / MB:.1f} | "
