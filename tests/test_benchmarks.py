@@ -1,6 +1,7 @@
 """The benchmarks run, at their smallest, as anyone would run them: a benchmark that stopped working with the
 code it measures (as benchmarks/search.py once did) is found here, not when its figures are needed."""
 import re
+import shutil
 import subprocess
 import sys
 
@@ -25,6 +26,13 @@ def test_bench_times_every_step_of_a_page():
     for step in ("read the YAML data file", "view (cells, anchors, figures, charts, checks)", "HTML (document.html)",
                  "search records and postings", "JSON and CSVs"):
         assert re.search(rf"^  {re.escape(step)}: [\d.]+$", done.stdout, re.M), step
+
+
+def test_instructions_renders_pages_as_a_worker_does(tmp_path):
+    """What benchmarks/instructions.py runs under callgrind (which CI does not have): the samples' pages."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    run("benchmarks/instructions.py", "--render", "2", "--content", str(tmp_path / "content"))
+    assert len(list((tmp_path / ".cache" / "build" / "summaries").iterdir())) == 2  # two pages rendered
 
 
 @needs_chromium
