@@ -386,6 +386,7 @@ class _Blocks:
 
 
 def _found(block: bytes) -> dict[int, str]:
+    """A block as the cache keeps it (_collect's, pickled) → its part of each gram's postings, by key."""
     keys, parts = pickle.loads(block)
     return dict(zip(keys.tolist(), parts.decode("ascii").split(SEP)[1:]))
 
@@ -397,11 +398,11 @@ def _named(postings: dict[int, str]) -> dict[str, str]:
 
 
 def _postings(founds: Iterable[dict[int, str]], count: int) -> dict[int, str]:
-    """gram key → its pages, in blocks of 64 (``count`` of them): VLQ(distance from the bigram's previous block,
+    """gram key → its pages, in blocks of 64 (``count`` of them): VLQ(distance from the gram's previous block,
     less one), one character for the number of its pages in the block less one, then for each page its offset
     in the block (one character) and its entry (the last two are each block's part, see _collect)."""
-    parts: defaultdict[str, list[str]] = defaultdict(list)
-    last: dict[str, int] = {}
+    parts: defaultdict[int, list[str]] = defaultdict(list)
+    last: dict[int, int] = {}
     step_vlq = _VLQ.__getitem__ if count <= len(_VLQ) else _vlq  # every step is in the table
     for block, found in enumerate(founds):
         # each gram's step from its previous block, less one (as VLQ), then its entries; in C-level map()s
@@ -421,8 +422,8 @@ def _posting_size(gram: str, posting: str) -> int:
 def _collect(group: list[PreparedPage]) -> tuple[np.ndarray, bytes]:
     """A block's part of each of its grams' postings, without the step from the previous block: the number of
     its pages less one, then each page's offset in the block and entry; as the grams' keys (sorted) and their
-    parts, each after a SEP. The hot loop on a large site (a block
-    has some 400,000 (gram, page) pairs), so no Python object is made per pair: the pages' entries are one
+    parts, each after a SEP. The hot loop on a large site (a block has some 400,000 (gram, page) pairs), so
+    no Python object is made per pair: the pages' entries are one
     ASCII buffer, the pairs are sorted by gram (pages in block order), and their bytes are gathered from the
     buffer in that order, each gram's after a head (SEP and its count), then cut at SEP."""
     keys, texts = [], []
