@@ -16,8 +16,8 @@ from portal import searchindex
 from portal.datafile import read_data
 from portal.model import KIND_LABELS, Document
 from portal.numbers import amount
-from portal.searchindex import (_VLQ, MAX_COUNT, MAX_SEGMENTS, SEP, STABLE, PostingsCache, Record, SearchPage, _entries,
-                                _gram_strings, nfkc, normalise, prepare, string_hash, write_index)
+from portal.searchindex import (MAX_COUNT, MAX_SEGMENTS, SEP, STABLE, PostingsCache, Record, SearchPage, _entries,
+                                _gram_strings, nfkc, normalise, prepare, string_hash, vlq, write_index)
 from portal.vocabulary import is_code
 
 from tests.conftest import ROOT, needs_chromium, serve
@@ -122,9 +122,9 @@ def reference_entries(texts: list[str], starts: set[str]) -> tuple[list[str], li
         for gram in set(grams):
             masks[gram] |= 1 << seg
     grams = sorted(counts)
-    entries = [_VLQ[2 * min(counts[g], MAX_COUNT) + (g in starts)] for g in grams]
+    entries = [vlq(2 * min(counts[g], MAX_COUNT) + (g in starts)) for g in grams]
     if len(texts) > 1:
-        entries = [e + _VLQ[(1 << len(texts)) - 1 ^ masks[g]] for e, g in zip(entries, grams)]
+        entries = [e + vlq((1 << len(texts)) - 1 ^ masks[g]) for e, g in zip(entries, grams)]
     return grams, entries
 
 
