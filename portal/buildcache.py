@@ -12,7 +12,8 @@
   one page collects the postings of one block of 64 pages, not of every page.
 
 The page summaries and postings blocks are kept one a file (summaries/, postings/, named for their content)
-beside a small manifest.pickle, so that a build writes only what changed.
+beside a small manifest.pickle, so that a build writes only what changed; the summaries are read back only by a
+build that renders (one that finds the site up to date needs no more than the manifest's PageRefs).
 """
 from __future__ import annotations
 
@@ -133,12 +134,32 @@ class Made:
     files: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class PageRef:
+    """What the manifest keeps of a page's summary (sitewide.DocumentSummary, read back when a build renders):
+    what tells whether the page can be carried over, and what the build's report counts."""
+    url: str
+    department_key: str
+    department: str
+    year: int
+    kind: str
+    source_file: str
+    table_count: int
+    term_count: int
+    warnings: int
+
+    @classmethod
+    def of(cls, summary) -> PageRef:
+        return cls(*(getattr(summary, f.name) for f in fields(cls)))
+
+
 @dataclass
 class Manifest:
     key: str = ""  # pages_key of the last build
     markdown: str = ""  # markdown_key of the last build
     site: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
-    # data file name → ((checksum, PDF state), summary, key of the summary kept in SUMMARIES)
+    # data file name → ((checksum, PDF state), summary (a PageRef until read_summaries), key of the summary kept
+    # in SUMMARIES)
     pages: dict[str, tuple] = field(default_factory=dict)
     states: dict[str, tuple] = field(default_factory=dict)  # data file name → file_state when last checked
     identities: dict[str, tuple] = field(default_factory=dict)  # data file name → (file_state, read_identity)
@@ -167,45 +188,65 @@ def manifest_path(config: Config) -> Path:
     return config.build_cache_dir / "manifest.pickle"
 
 
+def _long_lived(load):
+    """``load``, made to build objects that live as long as the build, and are in no cycle: unpickling makes
+    hundreds of thousands, and the collector would scan them again and again while they are made, and in
+    every full collection after (a tenth of a one-change build of 1,000 departments)."""
+    def loading(*args):
+        gc.disable()
+        try:
+            return load(*args)
+        finally:
+            gc.enable()
+            gc.freeze()
+    return loading
+
+
+@_long_lived
 def load_manifest(config: Config) -> Manifest:
-    """The last build's manifest; an empty one if there is none, or it was written by other code (its pages'
-    summaries would not be what this code makes either). A page whose kept summary is missing or damaged is
-    left out (rendered again); so is a postings block."""
-    # Unpickling makes hundreds of thousands of objects that live as long as the build, and none is in a
-    # cycle: the collector would scan them again and again while they are made, and in every full
-    # collection after (a tenth of a one-change build of 1,000 departments).
-    gc.disable()
-    try:
-        return _load_manifest(config)
-    finally:
-        gc.enable()
-        gc.freeze()
-
-
-def _load_manifest(config: Config) -> Manifest:
+    """The last build's manifest (its pages' summaries as PageRefs); an empty one if there is none, or it was
+    written by other code (its pages' summaries would not be what this code makes either). A postings block
+    that is missing or damaged is left out (collected again)."""
     found = _unpickle(manifest_path(config))
     names = {f.name for f in fields(Manifest)}
     if not (isinstance(found, Manifest) and set(vars(found)) == names
-            and all(isinstance(entry, tuple) and len(entry) == 3 for entry in found.pages.values())):
+            and all(isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[1], PageRef)
+                    for entry in found.pages.values())):
         return Manifest()
-    pages = {}
-    for name, (inputs, _, key) in found.pages.items():
-        data = kept(config, SUMMARIES, key)
+    blocks = {key: data for key in found.search.blocks if (data := kept(config, POSTINGS, key.hex()))}
+    return replace(found, search=replace(found.search, blocks=blocks))
+
+
+def read_summaries(config: Config, pages: dict[str, tuple]) -> dict[str, tuple]:
+    """These manifest entries with each summary read back in full, where it is a PageRef; an entry whose kept
+    summary is missing or damaged is left out (its page is rendered again)."""
+    unread = {name: entry for name, entry in pages.items() if isinstance(entry[1], PageRef)}
+    if not unread:  # the preview server's: read by an earlier build
+        return pages
+    found = _read_summaries(config, unread)
+    return {name: found.get(name, entry) for name, entry in pages.items() if name in found or name not in unread}
+
+
+@_long_lived
+def _read_summaries(config: Config, pages: dict[str, tuple]) -> dict[str, tuple]:
+    found = {}
+    for name, (inputs, _, key) in pages.items():
         try:
-            pages[name] = (inputs, pickle.loads(data), key)
+            found[name] = (inputs, pickle.loads(kept(config, SUMMARIES, key)), key)
         except (TypeError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
             continue
-    blocks = {key: data for key in found.search.blocks if (data := kept(config, POSTINGS, key.hex()))}
-    return replace(found, pages=pages, search=replace(found.search, blocks=blocks))
+    return found
 
 
 def save_manifest(config: Config, manifest: Manifest) -> None:
-    """The manifest without the page summaries and postings blocks, which are kept one a file (the
-    summaries by the workers that made them): a one-page change writes one summary and one block."""
+    """The manifest with a PageRef of each page's summary, without the postings blocks: the summaries and
+    blocks are kept one a file (the summaries by the workers that made them), so that a one-page change
+    writes one summary and one block."""
     for key, data in manifest.search.blocks.items():
         keep(config, POSTINGS, data, key.hex())
     _atomic_pickle(manifest_path(config), replace(
-        manifest, pages={name: (inputs, None, key) for name, (inputs, _, key) in manifest.pages.items()},
+        manifest, pages={name: (inputs, summary if isinstance(summary, PageRef) else PageRef.of(summary), key)
+                         for name, (inputs, summary, key) in manifest.pages.items()},
         search=replace(manifest.search, blocks=dict.fromkeys(manifest.search.blocks, b""))))
     _prune(config, SUMMARIES, {key for _, _, key in manifest.pages.values()})
     _prune(config, POSTINGS, {key.hex() for key in manifest.search.blocks})

@@ -221,6 +221,8 @@ def describe_outcome(outcome: ParseOutcome) -> str:
 @dataclass
 class BuildReport:
     parse: ParseReport
+    # every document's summary, in the index's order (of a build that found the site up to date: what the
+    # manifest keeps of each, buildcache.PageRef)
     documents: list[DocumentSummary] = field(default_factory=list)
     render_errors: list[PortalError] = field(default_factory=list)  # data files that could not be rendered
     pages: int = 0

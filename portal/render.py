@@ -189,7 +189,7 @@ class Plan:
     states: dict[str, tuple]  # their file_state, taken before anything is read: an edit during the build counts
     identities: dict[str, tuple]  # their (file_state, identity)
     where: dict[str, Optional[Address]]  # the address of each one's page (None: its identity could not be read)
-    kept: dict[str, tuple]  # the manifest's entries of the document pages to carry over
+    kept: dict[str, tuple]  # the manifest's entries of the document pages to carry over (summaries as PageRefs)
     departments: dict[str, Made]  # how the current site's department pages were made (to carry them over)
     glossary: Optional[Made]  # how its glossary was made
     pinyin: dict[str, str]  # department name key → pinyin slug, for the next build
@@ -237,11 +237,12 @@ def render_site(config: Config, out_dir: Path, todo: Plan, progress: Say = quiet
     result = SiteRender()
     new_manifest = buildcache.Manifest(key=todo.key, markdown=todo.markdown, identities=todo.identities,
                                        pinyin=todo.pinyin)
-    for name, entry in todo.kept.items():
+    kept = buildcache.read_summaries(config, todo.kept)  # a page whose summary cannot be read is rendered again
+    for name, entry in kept.items():
         result.carried.append(_folder(entry[1].url))
         new_manifest.pages[name] = entry
         result.summaries.append(entry[1])
-    items = [(p, todo.where[p.name]) for p in todo.paths if p.name not in todo.kept]
+    items = [(p, todo.where[p.name]) for p in todo.paths if p.name not in kept]
     for index, rendered in enumerate(map_on_all_cores(DocumentRenderer, (config, out_dir, site), items), 1):
         if rendered.error:
             result.errors.append(rendered.error)

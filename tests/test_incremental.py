@@ -1,4 +1,5 @@
 """A rebuild that carries unchanged pages over gives, byte for byte, the site a clean build gives."""
+import re
 import shutil
 from pathlib import Path
 
@@ -139,6 +140,19 @@ def test_a_lost_page_summary_renders_that_page_again(tmp_path):
     change_page_text(clean)
     pipeline.build(load_config(clean / "config.yaml"))
     assert files_of(root / "site") == files_of(clean / "site")
+
+
+def test_a_build_that_finds_the_site_up_to_date_reads_no_page_summary(tmp_path):
+    """What the report counts comes from the manifest (buildcache.PageRef): a province's thousands of page
+    summaries are read back only by a build that renders."""
+    root = copy_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    first = pipeline.build(config)
+    shutil.rmtree(config.build_cache_dir / "summaries")
+    again = pipeline.build(config)
+    counts = re.compile(r", [\d.]+ s \(.*\)$")
+    assert again.up_to_date and counts.sub("", again.summary()) == counts.sub("", first.summary())
+    assert "5 documents of 5 departments, 98 tables, 63 glossary terms" in again.summary()
 
 
 def test_a_new_parser_version_parses_every_unedited_document_again(tmp_path, monkeypatch):
