@@ -224,7 +224,8 @@ def read_summaries(config: Config, pages: dict[str, tuple]) -> dict[str, tuple]:
     if not unread:  # the preview server's: read by an earlier build
         return pages
     found = _read_summaries(config, unread)
-    return {name: found.get(name, entry) for name, entry in pages.items() if name in found or name not in unread}
+    return {name: found[name] if name in unread else entry for name, entry in pages.items()
+            if name in found or name not in unread}
 
 
 @_long_lived

@@ -189,7 +189,7 @@ class Plan:
     states: dict[str, tuple]  # their file_state, taken before anything is read: an edit during the build counts
     identities: dict[str, tuple]  # their (file_state, identity)
     where: dict[str, Optional[Address]]  # the address of each one's page (None: its identity could not be read)
-    kept: dict[str, tuple]  # the manifest's entries of the document pages to carry over (summaries as PageRefs)
+    kept: dict[str, tuple]  # the manifest's entries of the document pages to carry over (as read from .cache: summaries as PageRefs)
     departments: dict[str, Made]  # how the current site's department pages were made (to carry them over)
     glossary: Optional[Made]  # how its glossary was made
     pinyin: dict[str, str]  # department name key → pinyin slug, for the next build

@@ -152,7 +152,6 @@ def test_a_build_that_finds_the_site_up_to_date_reads_no_page_summary(tmp_path):
     again = pipeline.build(config)
     counts = re.compile(r", [\d.]+ s \(.*\)$")
     assert again.up_to_date and counts.sub("", again.summary()) == counts.sub("", first.summary())
-    assert "5 documents of 5 departments, 98 tables, 63 glossary terms" in again.summary()
 
 
 def test_a_new_parser_version_parses_every_unedited_document_again(tmp_path, monkeypatch):
